@@ -1,0 +1,28 @@
+/**
+ * Three projects, so that a run of only the fast ones never starts an engine:
+ * - infra: synthesizes the stacks; cdk-nag, cfn-lint and snapshots.
+ * - unit: pure code under lambdas/ and local/, no engine.
+ * - integration: real engines (DynamoDB Local and moto_server), started once per run by the
+ *   global setup and stopped by the global teardown, whatever the tests did.
+ */
+const transform = { '^.+\\.ts$': ['@swc/jest'] };
+const common = {
+  testEnvironment: 'node',
+  transform,
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
+  setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{lambdas,local}/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+    },
+  ],
+};

@@ -1,0 +1,275 @@
+/**
+ * The typed stage configuration, parsed once from CDK context in `bin/app.ts`.
+ *
+ * Every key can come from `cdk.json`, from `-c key=value` on the command line (always a string),
+ * or from a test. Every bad value is reported with the key, the value received and what is
+ * allowed, and all of them are reported together.
+ */
+import { DEFAULT_STATUS_SHARDS, STATUS_SHARDS_RANGE } from '../lambdas/model/table-design';
+
+export const STAGES = ['dev', 'prod'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const TARGETS = ['aws', 'localstack'] as const;
+/** Where the app is deployed: real AWS, or LocalStack, which leaves out what LocalStack cannot run. */
+export type Target = (typeof TARGETS)[number];
+
+export const BILLING_MODES = ['on-demand', 'provisioned'] as const;
+
+export const CONTRIBUTOR_INSIGHTS_MODES = ['accessed-and-throttled', 'throttled', 'off'] as const;
+/**
+ * CloudWatch Contributor Insights on the table and its indexes: the most accessed and most
+ * throttled keys, only the throttled keys (billed only while throttling happens), or none.
+ */
+export type ContributorInsightsMode = (typeof CONTRIBUTOR_INSIGHTS_MODES)[number];
+
+/** Capacity bounds for one dimension of provisioned billing, scaled by target tracking. */
+export interface CapacityBounds {
+  readonly min: number;
+  readonly max: number;
+}
+
+export type BillingConfig =
+  | { readonly mode: 'on-demand' }
+  | {
+      readonly mode: 'provisioned';
+      readonly read: CapacityBounds;
+      readonly write: CapacityBounds;
+      /** Utilization percentage that autoscaling aims for. */
+      readonly targetUtilization: number;
+    };
+
+/** A replica of the table in another region, encrypted with a key that lives in that region. */
+export interface ReplicaConfig {
+  readonly region: string;
+  readonly keyArn: string;
+}
+
+export interface AppConfig {
+  /** Prefix of every stack name. */
+  readonly appName: string;
+  readonly stage: Stage;
+  readonly target: Target;
+  /** Absent account means an account-agnostic stack; the region is always concrete (see `region`). */
+  readonly account?: string;
+  readonly region: string;
+  readonly billing: BillingConfig;
+  /** Write shards of the order-status index. */
+  readonly statusShards: number;
+  /** Days of point-in-time recovery history, 1 to 35. */
+  readonly pitrRecoveryDays: number;
+  readonly contributorInsights: ContributorInsightsMode;
+  readonly replicas: readonly ReplicaConfig[];
+  /** Keep stateful resources when the stack is deleted, and refuse table deletion. */
+  readonly retainData: boolean;
+  /** Hourly-billed DAX cluster in front of the read paths. */
+  readonly dax: boolean;
+  /** Export to S3 with Glue and Redshift Serverless (Redshift is hourly-billed). */
+  readonly analytics: boolean;
+}
+
+/** The context keys this application reads; anything else in context is the CDK's own. */
+export const CONTEXT_KEYS = [
+  'stage',
+  'target',
+  'account',
+  'region',
+  'billing',
+  'minReadCapacity',
+  'maxReadCapacity',
+  'minWriteCapacity',
+  'maxWriteCapacity',
+  'targetUtilization',
+  'statusShards',
+  'pitrRecoveryDays',
+  'contributorInsights',
+  'replicaKeyArns',
+  'dax',
+  'analytics',
+] as const;
+export type ContextKey = (typeof CONTEXT_KEYS)[number];
+
+/** Raw values as they arrive from context: strings from `-c`, JSON values from `cdk.json`. */
+export type RawConfig = Partial<Record<ContextKey, unknown>>;
+
+/** Where the CDK CLI puts the account and region of the current credentials, if any. */
+export interface DefaultEnvironment {
+  readonly account?: string;
+  readonly region?: string;
+}
+
+/**
+ * Region used when neither context nor the CLI's credentials name one, so that `cdk synth` works
+ * on a machine with no AWS configuration. Deploys normally run with credentials that set it.
+ */
+export const FALLBACK_REGION = 'us-east-1';
+
+/** One or more configuration values were wrong; the message lists each. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const ACCOUNT_PATTERN = /^\d{12}$/;
+const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/[a-zA-Z0-9-]+$/;
+const CAPACITY_RANGE = { min: 1, max: 40_000 } as const;
+
+const show = (value: unknown): string => JSON.stringify(value);
+const allowedList = (values: readonly string[]): string => values.map(show).join(', ');
+
+/** Collects problems while reading keys, so that every bad value is reported at once. */
+class Reader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly raw: RawConfig) {}
+
+  has(key: ContextKey): boolean {
+    return this.raw[key] !== undefined && this.raw[key] !== '';
+  }
+
+  private fail<T>(key: ContextKey, rule: string, fallback: T): T {
+    this.problems.push(`"${key}": got ${show(this.raw[key])}; ${rule}`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(key: ContextKey, allowed: readonly T[], fallback: T): T {
+    if (!this.has(key)) return fallback;
+    const value = this.raw[key];
+    return allowed.includes(value as T)
+      ? (value as T)
+      : this.fail(key, `allowed values are ${allowedList(allowed)}`, fallback);
+  }
+
+  integer(key: ContextKey, range: { min: number; max: number }, fallback: number): number {
+    if (!this.has(key)) return fallback;
+    const value = this.raw[key];
+    const parsed = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
+    return Number.isInteger(parsed) && parsed >= range.min && parsed <= range.max
+      ? parsed
+      : this.fail(key, `must be a whole number from ${range.min} to ${range.max}`, fallback);
+  }
+
+  boolean(key: ContextKey, fallback: boolean): boolean {
+    if (!this.has(key)) return fallback;
+    const value = this.raw[key];
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    return this.fail(key, 'allowed values are true, false', fallback);
+  }
+
+  pattern(key: ContextKey, pattern: RegExp, rule: string, fallback?: string): string | undefined {
+    if (!this.has(key)) return fallback;
+    const value = this.raw[key];
+    return typeof value === 'string' && pattern.test(value) ? value : this.fail(key, rule, fallback);
+  }
+
+  list(key: ContextKey): string[] {
+    if (!this.has(key)) return [];
+    const value = this.raw[key];
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value;
+    if (typeof value === 'string')
+      return value
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v.length > 0);
+    return this.fail(key, 'must be a comma-separated string or a list of strings', []);
+  }
+
+  problem(key: ContextKey, rule: string): void {
+    this.fail(key, rule, undefined);
+  }
+}
+
+function readBilling(reader: Reader): BillingConfig {
+  const mode = reader.oneOf('billing', BILLING_MODES, 'on-demand');
+  const capacityKeys = [
+    'minReadCapacity',
+    'maxReadCapacity',
+    'minWriteCapacity',
+    'maxWriteCapacity',
+    'targetUtilization',
+  ] as const;
+  if (mode === 'on-demand') {
+    for (const key of capacityKeys.filter((k) => reader.has(k))) {
+      reader.problem(key, 'only applies with "billing" set to "provisioned"');
+    }
+    return { mode };
+  }
+  const bounds = (minKey: ContextKey, maxKey: ContextKey, defaults: CapacityBounds): CapacityBounds => {
+    const min = reader.integer(minKey, CAPACITY_RANGE, defaults.min);
+    const max = reader.integer(maxKey, CAPACITY_RANGE, defaults.max);
+    if (min > max) reader.problem(maxKey, `must not be less than "${minKey}" (${min})`);
+    return { min, max };
+  };
+  return {
+    mode,
+    read: bounds('minReadCapacity', 'maxReadCapacity', { min: 5, max: 100 }),
+    write: bounds('minWriteCapacity', 'maxWriteCapacity', { min: 5, max: 100 }),
+    targetUtilization: reader.integer('targetUtilization', { min: 20, max: 90 }, 70),
+  };
+}
+
+function readReplicas(reader: Reader, region: string): ReplicaConfig[] {
+  const replicas: ReplicaConfig[] = [];
+  for (const keyArn of reader.list('replicaKeyArns')) {
+    const match = KMS_KEY_ARN_PATTERN.exec(keyArn);
+    const replicaRegion = match?.[1];
+    if (replicaRegion === undefined) {
+      reader.problem(
+        'replicaKeyArns',
+        `${show(keyArn)} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`,
+      );
+    } else if (replicaRegion === region) {
+      reader.problem(
+        'replicaKeyArns',
+        `${show(keyArn)} is in the primary region ${region}; replicas need other regions`,
+      );
+    } else if (replicas.some((r) => r.region === replicaRegion)) {
+      reader.problem('replicaKeyArns', `more than one key for region ${replicaRegion}`);
+    } else {
+      replicas.push({ region: replicaRegion, keyArn });
+    }
+  }
+  return replicas;
+}
+
+/**
+ * Parse and validate the stage configuration.
+ *
+ * @param raw context values by key
+ * @param defaults account and region of the CLI's current credentials (`CDK_DEFAULT_*`)
+ * @throws ConfigError naming every bad key, its value, and what is allowed
+ */
+export function parseConfig(raw: RawConfig, defaults: DefaultEnvironment = {}): AppConfig {
+  const reader = new Reader(raw);
+  const stage = reader.oneOf('stage', STAGES, 'dev');
+  const target = reader.oneOf('target', TARGETS, 'aws');
+  const account = reader.pattern('account', ACCOUNT_PATTERN, 'must be a 12-digit AWS account id', defaults.account);
+  const region =
+    reader.pattern('region', REGION_PATTERN, 'must be an AWS region such as "eu-west-1"', defaults.region) ??
+    FALLBACK_REGION;
+  const config: AppConfig = {
+    appName: 'OrderStore',
+    stage,
+    target,
+    ...(account === undefined ? {} : { account }),
+    region,
+    billing: readBilling(reader),
+    statusShards: reader.integer('statusShards', STATUS_SHARDS_RANGE, DEFAULT_STATUS_SHARDS),
+    pitrRecoveryDays: reader.integer('pitrRecoveryDays', { min: 1, max: 35 }, 35),
+    contributorInsights: reader.oneOf(
+      'contributorInsights',
+      CONTRIBUTOR_INSIGHTS_MODES,
+      stage === 'prod' ? 'accessed-and-throttled' : 'throttled',
+    ),
+    replicas: readReplicas(reader, region),
+    retainData: stage === 'prod',
+    dax: reader.boolean('dax', false),
+    analytics: reader.boolean('analytics', false),
+  };
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  return config;
+}

@@ -1,0 +1,72 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Billing, Capacity, ContributorInsightsMode, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import type { AppConfig, BillingConfig, ContributorInsightsMode as InsightsSetting } from '../config';
+import { AppTable } from '../constructs/app-table';
+
+export interface DataStackProps extends StackProps {
+  readonly config: AppConfig;
+}
+
+function billing(config: BillingConfig): Billing {
+  if (config.mode === 'on-demand') return Billing.onDemand();
+  const capacity = (bounds: { min: number; max: number }) =>
+    Capacity.autoscaled({
+      minCapacity: bounds.min,
+      maxCapacity: bounds.max,
+      targetUtilizationPercent: config.targetUtilization,
+    });
+  return Billing.provisioned({ readCapacity: capacity(config.read), writeCapacity: capacity(config.write) });
+}
+
+function contributorInsights(setting: InsightsSetting): ContributorInsightsMode | 'off' {
+  switch (setting) {
+    case 'accessed-and-throttled':
+      return ContributorInsightsMode.ACCESSED_AND_THROTTLED_KEYS;
+    case 'throttled':
+      return ContributorInsightsMode.THROTTLED_KEYS;
+    case 'off':
+      return 'off';
+  }
+}
+
+/**
+ * The stateful stack: the application's KMS key and the single table.
+ *
+ * Everything here outlives deployments of the service stacks, so it changes rarely and is
+ * retained and deletion-protected in production.
+ */
+export class DataStack extends Stack {
+  /** The customer-managed key for the table and every other store of the application's data. */
+  readonly key: IKey;
+  readonly table: ITableV2;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    const key = new Key(this, 'DataKey', {
+      description: `Encrypts the ${config.appName} ${config.stage} table, its stream and backups`,
+      enableKeyRotation: true,
+      alias: `alias/${this.stackName}/data`,
+      removalPolicy,
+      // A key scheduled for deletion can be recovered within this window.
+      pendingWindow: Duration.days(config.retainData ? 30 : 7),
+    });
+
+    const { table } = new AppTable(this, 'Table', {
+      encryptionKey: key,
+      billing: billing(config.billing),
+      pointInTimeRecoveryDays: config.pitrRecoveryDays,
+      contributorInsights: contributorInsights(config.contributorInsights),
+      replicas: config.replicas,
+      removalPolicy,
+      deletionProtection: config.retainData,
+    });
+
+    this.key = key;
+    this.table = table;
+  }
+}

@@ -1,0 +1,25 @@
+import type { App } from 'aws-cdk-lib';
+import type { AppConfig } from './config';
+import { DataStack } from './stacks/data-stack';
+
+/** The stacks of one stage, for callers that wire them further or test them. */
+export interface StoreStacks {
+  readonly data: DataStack;
+}
+
+/**
+ * Add the application's stacks for one stage to an app.
+ *
+ * `bin/app.ts` calls this with the configuration it read from context; tests call it with theirs.
+ */
+export function addStoreStacks(app: App, config: AppConfig): StoreStacks {
+  const env = { account: config.account, region: config.region };
+  const prefix = `${config.appName}-${config.stage}`;
+  const data = new DataStack(app, `${prefix}-Data`, {
+    env,
+    config,
+    description: `${config.appName} (${config.stage}): KMS key and the single DynamoDB table`,
+    terminationProtection: config.retainData,
+  });
+  return { data };
+}
