@@ -66,6 +66,10 @@ export interface AppConfig {
   readonly dax: boolean;
   /** Export to S3 with Glue and Redshift Serverless (Redshift is hourly-billed). */
   readonly analytics: boolean;
+  /** Steady-state requests per second the API stage admits, across all routes. */
+  readonly apiRateLimit: number;
+  /** Requests the API stage admits in a burst. */
+  readonly apiBurstLimit: number;
 }
 
 /** The context keys this application reads; anything else in context is the CDK's own. */
@@ -86,6 +90,8 @@ export const CONTEXT_KEYS = [
   'replicaKeyArns',
   'dax',
   'analytics',
+  'apiRateLimit',
+  'apiBurstLimit',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -269,6 +275,8 @@ export function parseConfig(raw: RawConfig, defaults: DefaultEnvironment = {}): 
     retainData: stage === 'prod',
     dax: reader.boolean('dax', false),
     analytics: reader.boolean('analytics', false),
+    apiRateLimit: reader.integer('apiRateLimit', { min: 1, max: 10_000 }, 50),
+    apiBurstLimit: reader.integer('apiBurstLimit', { min: 1, max: 5_000 }, 100),
   };
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;

@@ -1,10 +1,12 @@
 import type { App } from 'aws-cdk-lib';
 import type { AppConfig } from './config';
+import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 
 /** The stacks of one stage, for callers that wire them further or test them. */
 export interface StoreStacks {
   readonly data: DataStack;
+  readonly api: ApiStack;
 }
 
 /**
@@ -21,5 +23,12 @@ export function addStoreStacks(app: App, config: AppConfig): StoreStacks {
     description: `${config.appName} (${config.stage}): KMS key and the single DynamoDB table`,
     terminationProtection: config.retainData,
   });
-  return { data };
+  const api = new ApiStack(app, `${prefix}-Api`, {
+    env,
+    config,
+    table: data.table,
+    key: data.key,
+    description: `${config.appName} (${config.stage}): HTTP API and its Lambda functions`,
+  });
+  return { data, api };
 }

@@ -285,3 +285,22 @@ export const dailyProductSalesItem = (sales: DailyProductSales): Item<DailyProdu
   [Attr.gsi1sk]: productSalesSortKey(sales.day),
   ...sales,
 });
+
+/** Attributes that exist only for keys and indexes; they are never part of an entity. */
+export const KEY_ATTRIBUTES: readonly string[] = [
+  Attr.pk,
+  Attr.sk,
+  Attr.gsi1pk,
+  Attr.gsi1sk,
+  Attr.statusShard,
+  Attr.shipQueue,
+  Attr.lsi1sk,
+  Attr.entityType,
+];
+
+/** The entity an item stores: the item without its key and index attributes. */
+export function entityOf<T>(item: Record<string, unknown>): T {
+  const entity: Record<string, unknown> = { ...item };
+  for (const attribute of KEY_ATTRIBUTES) delete entity[attribute];
+  return entity as T;
+}

@@ -1,5 +1,6 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Billing, Capacity, ContributorInsightsMode, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { AppConfig, BillingConfig, ContributorInsightsMode as InsightsSetting } from '../config';
@@ -55,6 +56,27 @@ export class DataStack extends Stack {
       // A key scheduled for deletion can be recovered within this window.
       pendingWindow: Duration.days(config.retainData ? 30 : 7),
     });
+
+    // CloudWatch Logs encrypts the application's log groups with this key; the condition limits it
+    // to log groups of this account and region.
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchLogsOfThisAccount',
+        principals: [new ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': this.formatArn({
+              service: 'logs',
+              resource: 'log-group',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
 
     const { table } = new AppTable(this, 'Table', {
       encryptionKey: key,

@@ -26,6 +26,8 @@ describe('parseConfig', () => {
       retainData: false,
       dax: false,
       analytics: false,
+      apiRateLimit: 50,
+      apiBurstLimit: 100,
     });
   });
 

@@ -1,0 +1,57 @@
+/**
+ * Capacity accounting: every DynamoDB call made through this layer asks DynamoDB for the capacity
+ * it consumed (`ReturnConsumedCapacity: TOTAL`) and adds it to the meter of the current async
+ * scope, if one is open. Handlers publish the totals as metrics; tests and benchmarks compare them
+ * with the figures in docs/access-patterns.md.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+
+/** Capacity units consumed in one scope, split by reads and writes. */
+export interface CapacityUsage {
+  readCapacityUnits: number;
+  writeCapacityUnits: number;
+  /** DynamoDB requests made, retries of unprocessed items included. */
+  requests: number;
+}
+
+const READ_OPERATIONS = new Set([
+  'GetItemCommand',
+  'BatchGetItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'TransactGetItemsCommand',
+]);
+const WRITE_OPERATIONS = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+]);
+
+const meters = new AsyncLocalStorage<CapacityUsage>();
+
+/** Whether DynamoDB can report capacity for this command (the base client's command name). */
+export const reportsCapacity = (commandName: string): boolean =>
+  READ_OPERATIONS.has(commandName) || WRITE_OPERATIONS.has(commandName);
+
+/** Add what one response reports to the open meter. */
+export function recordCapacity(commandName: string, consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
+  const meter = meters.getStore();
+  if (meter === undefined) return;
+  meter.requests += 1;
+  const units = (Array.isArray(consumed) ? consumed : consumed === undefined ? [] : [consumed]).reduce(
+    (sum, c) => sum + (c.CapacityUnits ?? 0),
+    0,
+  );
+  if (WRITE_OPERATIONS.has(commandName)) meter.writeCapacityUnits += units;
+  else meter.readCapacityUnits += units;
+}
+
+/** Run `work` with a fresh meter and return its result with the capacity it consumed. */
+export async function metered<T>(work: () => Promise<T>): Promise<{ result: T; usage: CapacityUsage }> {
+  const usage: CapacityUsage = { readCapacityUnits: 0, writeCapacityUnits: 0, requests: 0 };
+  const result = await meters.run(usage, work);
+  return { result, usage };
+}

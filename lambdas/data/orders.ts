@@ -1,0 +1,244 @@
+/**
+ * Read access patterns over orders. The workflows that write orders live in their own module.
+ */
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { EntityType, type Order, type OrderLine, type OrderStatus } from '../model/entities';
+import {
+  AWAITING_SHIPMENT,
+  customerOrdersPartition,
+  customerPartition,
+  entityOf,
+  orderWithLinesQuery,
+  statusShardKeys,
+} from '../model/keys';
+import { Attr, GlobalIndexes, LocalIndexes } from '../model/table-design';
+import { intEnv } from '../shared/env';
+import { ValidationError } from '../shared/errors';
+import { documents, tableName } from './client';
+import { rethrowOverload } from './errors';
+import {
+  isKeyPosition,
+  type KeyPosition,
+  keyCursor,
+  openCursor,
+  openKeyCursor,
+  type Page,
+  sealCursor,
+} from './pagination';
+
+/** Write shards of the status index; must match what the writers use (the stage configuration). */
+const statusShards = intEnv('STATUS_SHARDS', 4, { min: 1, max: 32 });
+
+/** The order fields a listing shows. */
+export type OrderSummary = Pick<Order, 'orderId' | 'customerId' | 'status' | 'placedAt' | 'orderTotalCents'>;
+
+async function query(input: Omit<QueryCommandInput, 'TableName'>) {
+  return documents.send(new QueryCommand({ TableName: tableName, ...input })).catch(rethrowOverload);
+}
+
+/** Query on the overloaded index: a customer's orders, newest first. */
+export async function listCustomerOrders(
+  customerId: string,
+  page: { readonly limit: number; readonly cursor?: string },
+): Promise<Page<Order>> {
+  const partition = customerOrdersPartition(customerId);
+  const scope = `listCustomerOrders|${partition}`;
+  const result = await query({
+    IndexName: GlobalIndexes.overloaded.indexName,
+    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :placed)',
+    ExpressionAttributeNames: { '#pk': Attr.gsi1pk, '#sk': Attr.gsi1sk },
+    ExpressionAttributeValues: { ':pk': partition, ':placed': 'PLACED#' },
+    ScanIndexForward: false,
+    Limit: page.limit,
+    ExclusiveStartKey: await openKeyCursor(scope, page.cursor, { attribute: Attr.gsi1pk, value: partition }),
+  });
+  return {
+    items: (result.Items ?? []).map((item) => entityOf<Order>(item)),
+    cursor: await keyCursor(scope, result.LastEvaluatedKey),
+  };
+}
+
+/** What the largest-orders index projects. */
+export type OrderTotal = Pick<Order, 'orderId' | 'status' | 'placedAt' | 'orderTotalCents'>;
+
+/** Query on the LSI: a customer's orders by total, largest first. */
+export async function listLargestOrders(
+  customerId: string,
+  page: { readonly limit: number; readonly cursor?: string },
+): Promise<Page<OrderTotal>> {
+  const partition = customerPartition(customerId);
+  const scope = `listLargestOrders|${partition}`;
+  const result = await query({
+    IndexName: LocalIndexes.ordersByTotal.indexName,
+    KeyConditionExpression: '#pk = :pk',
+    ProjectionExpression: '#id, #status, #placed, #total',
+    ExpressionAttributeNames: {
+      '#pk': Attr.pk,
+      '#id': 'orderId',
+      '#status': 'status',
+      '#placed': 'placedAt',
+      '#total': Attr.orderTotalCents,
+    },
+    ExpressionAttributeValues: { ':pk': partition },
+    ScanIndexForward: false,
+    Limit: page.limit,
+    ExclusiveStartKey: await openKeyCursor(scope, page.cursor, { attribute: Attr.pk, value: partition }),
+  });
+  return {
+    items: (result.Items ?? []) as OrderTotal[],
+    cursor: await keyCursor(scope, result.LastEvaluatedKey),
+  };
+}
+
+export interface OrderWithLines {
+  readonly order: Order;
+  readonly lines: OrderLine[];
+}
+
+/**
+ * One Query for an order and all its lines (they share a sort-key range in the customer's
+ * partition); strongly consistent when asked, at twice the read cost.
+ */
+export async function getOrderWithLines(
+  customerId: string,
+  orderId: string,
+  options: { readonly consistentRead?: boolean } = {},
+): Promise<OrderWithLines | undefined> {
+  const { partition, sortKey } = orderWithLinesQuery(customerId, orderId);
+  const [from, to] = 'between' in sortKey ? sortKey.between : ['', ''];
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    // An order's items fit one page unless it has thousands of lines; follow the key if not.
+    const result = await query({
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ExpressionAttributeNames: { '#pk': Attr.pk, '#sk': Attr.sk },
+      ExpressionAttributeValues: { ':pk': partition, ':from': from, ':to': to },
+      ConsistentRead: options.consistentRead ?? false,
+      ExclusiveStartKey: start,
+    });
+    items.push(...(result.Items ?? []));
+    start = result.LastEvaluatedKey;
+  } while (start !== undefined);
+  const [header, ...lines] = items;
+  if (header === undefined || header[Attr.entityType] !== EntityType.order) return undefined;
+  return { order: entityOf<Order>(header), lines: lines.map((line) => entityOf<OrderLine>(line)) };
+}
+
+export interface StatusWindow {
+  readonly status: OrderStatus;
+  /** ISO-8601 instants, inclusive, on the time the orders entered the status. */
+  readonly from: string;
+  readonly to: string;
+}
+
+/** An order as the status index projects it. */
+export type StatusIndexEntry = Pick<Order, 'orderId' | 'customerId' | 'placedAt' | 'orderTotalCents' | 'statusSince'>;
+
+/** Where each shard stands: the key after which to resume, null when done, absent when not started. */
+type ShardPositions = Record<string, KeyPosition | null>;
+
+function isShardPositions(value: unknown, shards: readonly string[]): value is ShardPositions {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.entries(value).every(([shard, p]) => shards.includes(shard) && (p === null || isKeyPosition(p)));
+}
+
+const indexKeyOf = (item: Record<string, unknown>): KeyPosition => ({
+  [Attr.pk]: item[Attr.pk] as string,
+  [Attr.sk]: item[Attr.sk] as string,
+  [Attr.statusShard]: item[Attr.statusShard] as string,
+  [Attr.statusSince]: item[Attr.statusSince] as string,
+});
+
+/**
+ * Orders that entered a status within a time window, oldest first, across every write shard.
+ *
+ * Each page queries every unfinished shard for up to `limit` entries in parallel and merges them
+ * in time order. The merge stops early if a shard that has more entries runs out of fetched ones,
+ * because its next entry could come before everything still unmerged; the cursor then records,
+ * per shard, the last entry returned, so nothing is skipped or repeated.
+ */
+export async function listOrdersByStatus(
+  window: StatusWindow,
+  page: { readonly limit: number; readonly cursor?: string },
+): Promise<Page<StatusIndexEntry>> {
+  const shards = statusShardKeys(window.status, statusShards);
+  const scope = `listOrdersByStatus|${window.status}|${window.from}|${window.to}|${statusShards}`;
+  let positions: ShardPositions = {};
+  if (page.cursor !== undefined) {
+    const opened = await openCursor(scope, page.cursor);
+    if (!isShardPositions(opened, shards))
+      throw new ValidationError([{ field: 'query.cursor', rule: 'is not a status cursor' }]);
+    positions = opened;
+  }
+
+  const fetched = await Promise.all(
+    shards.map(async (shard) => {
+      const position = positions[shard];
+      if (position === null) return { shard, items: [], more: false };
+      const result = await query({
+        IndexName: GlobalIndexes.ordersByStatus.indexName,
+        KeyConditionExpression: '#pk = :shard AND #since BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#pk': Attr.statusShard, '#since': Attr.statusSince },
+        ExpressionAttributeValues: { ':shard': shard, ':from': window.from, ':to': window.to },
+        Limit: page.limit,
+        ExclusiveStartKey: position,
+      });
+      return { shard, items: result.Items ?? [], more: result.LastEvaluatedKey !== undefined };
+    }),
+  );
+
+  const taken: Record<string, unknown>[] = [];
+  const heads = fetched.map(() => 0);
+  while (taken.length < page.limit) {
+    let best = -1;
+    for (let i = 0; i < fetched.length; i++) {
+      const candidate = fetched[i]?.items[heads[i] ?? 0];
+      if (candidate === undefined) continue;
+      const bestItem = best < 0 ? undefined : fetched[best]?.items[heads[best] ?? 0];
+      if (bestItem === undefined || (candidate[Attr.statusSince] as string) < (bestItem[Attr.statusSince] as string))
+        best = i;
+    }
+    const blocked = fetched.some((f, i) => f.more && (heads[i] ?? 0) >= f.items.length);
+    if (best < 0 || blocked) break;
+    const shard = fetched[best];
+    const item = shard?.items[heads[best] ?? 0];
+    if (shard === undefined || item === undefined) break;
+    taken.push(item);
+    heads[best] = (heads[best] ?? 0) + 1;
+    positions[shard.shard] = indexKeyOf(item);
+  }
+  for (const [i, f] of fetched.entries()) {
+    if (!f.more && (heads[i] ?? 0) >= f.items.length) positions[f.shard] = null;
+  }
+
+  const done = shards.every((shard) => positions[shard] === null);
+  return {
+    items: taken.map((item) => entityOf<StatusIndexEntry>(item)),
+    cursor: done ? undefined : await sealCursor(scope, positions),
+  };
+}
+
+/** An order as the shipping queue projects it. */
+export type ShippingQueueEntry = Pick<Order, 'orderId' | 'customerId' | 'orderTotalCents' | 'paidAt'>;
+
+/** Query on the sparse index: paid orders not yet shipped, longest waiting first. */
+export async function listOrdersAwaitingShipment(page: {
+  readonly limit: number;
+  readonly cursor?: string;
+}): Promise<Page<ShippingQueueEntry>> {
+  const scope = 'listOrdersAwaitingShipment';
+  const result = await query({
+    IndexName: GlobalIndexes.awaitingShipment.indexName,
+    KeyConditionExpression: '#pk = :queue',
+    ExpressionAttributeNames: { '#pk': Attr.shipQueue },
+    ExpressionAttributeValues: { ':queue': AWAITING_SHIPMENT },
+    ScanIndexForward: true,
+    Limit: page.limit,
+    ExclusiveStartKey: await openKeyCursor(scope, page.cursor, { attribute: Attr.shipQueue, value: AWAITING_SHIPMENT }),
+  });
+  return {
+    items: (result.Items ?? []).map((item) => entityOf<ShippingQueueEntry>(item)),
+    cursor: await keyCursor(scope, result.LastEvaluatedKey),
+  };
+}

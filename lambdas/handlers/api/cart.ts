@@ -1,0 +1,39 @@
+/**
+ * Cart routes (read-write on cart lines): view, add, change quantity, remove.
+ */
+import { z } from 'zod';
+import { addToCart, changeCartLineQuantity, getCart, MAX_LINE_QUANTITY, removeCartLine } from '../../data/cart';
+import { fields, httpApi, noContent, ok, parseRequest } from '../../shared/http';
+
+const quantity = z
+  .number({ message: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be at least 1')
+  .max(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`);
+const linePath = z.strictObject({ customerId: fields.id, sku: fields.sku });
+
+export const handler = httpApi({
+  'GET /customers/{customerId}/cart': async (event) => {
+    const { path } = parseRequest(event, { path: z.strictObject({ customerId: fields.id }) });
+    return ok(await getCart(path.customerId));
+  },
+
+  'POST /customers/{customerId}/cart/lines': async (event) => {
+    const { path, body } = parseRequest(event, {
+      path: z.strictObject({ customerId: fields.id }),
+      body: z.strictObject({ sku: fields.sku, quantity }),
+    });
+    return ok(await addToCart(path.customerId, body.sku, body.quantity));
+  },
+
+  'PUT /customers/{customerId}/cart/lines/{sku}': async (event) => {
+    const { path, body } = parseRequest(event, { path: linePath, body: z.strictObject({ quantity }) });
+    return ok(await changeCartLineQuantity(path.customerId, path.sku, body.quantity));
+  },
+
+  'DELETE /customers/{customerId}/cart/lines/{sku}': async (event) => {
+    const { path } = parseRequest(event, { path: linePath });
+    await removeCartLine(path.customerId, path.sku);
+    return noContent();
+  },
+});

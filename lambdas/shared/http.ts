@@ -1,0 +1,145 @@
+/**
+ * HTTP API plumbing shared by every API handler: request parsing with zod into typed input or a
+ * 400 that names each bad field and its rule, routing by route key, and the one mapping from
+ * errors to responses. Internal errors are logged in full and answered with a request id only.
+ */
+import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from './errors';
+import { instrumented, logger, metrics } from './observability';
+
+export type ApiEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
+export type ApiResult = APIGatewayProxyStructuredResultV2;
+export type Route = (event: ApiEvent) => Promise<ApiResult>;
+
+const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+
+export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiResult => ({
+  statusCode,
+  headers: { ...JSON_HEADERS, ...headers },
+  body: JSON.stringify(body),
+});
+
+export const ok = (body: unknown): ApiResult => json(200, body);
+export const created = (body: unknown): ApiResult => json(201, body);
+export const noContent = (): ApiResult => ({ statusCode: 204 });
+
+/** Schemas for the parts of a request a route reads; absent parts must be empty. */
+export interface RequestSchemas<P, Q, B> {
+  readonly path?: z.ZodType<P>;
+  readonly query?: z.ZodType<Q>;
+  readonly body?: z.ZodType<B>;
+}
+
+function issuesOf(location: string, error: z.ZodError) {
+  return error.issues.map((issue) => ({
+    field: [location, ...issue.path.map(String)].join('.'),
+    rule: issue.message,
+  }));
+}
+
+function readBody(event: ApiEvent): unknown {
+  if (event.body === undefined || event.body === '') return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError([{ field: 'body', rule: 'must be valid JSON' }]);
+  }
+}
+
+/**
+ * Validate a request's path parameters, query string and JSON body together.
+ *
+ * @throws ValidationError listing every issue across all three parts
+ */
+export function parseRequest<P = undefined, Q = undefined, B = undefined>(
+  event: ApiEvent,
+  schemas: RequestSchemas<P, Q, B>,
+): { path: P; query: Q; body: B } {
+  const issues: { field: string; rule: string }[] = [];
+  const part = <T>(location: string, schema: z.ZodType<T> | undefined, value: unknown): T => {
+    if (schema === undefined) {
+      const empty =
+        value === undefined || (typeof value === 'object' && value !== null && Object.keys(value).length === 0);
+      if (!empty) issues.push({ field: location, rule: 'is not accepted by this route' });
+      return undefined as T;
+    }
+    const result = schema.safeParse(value ?? {});
+    if (!result.success) issues.push(...issuesOf(location, result.error));
+    return result.data as T;
+  };
+  const path = part('path', schemas.path, event.pathParameters);
+  const query = part('query', schemas.query, event.queryStringParameters);
+  const body = part('body', schemas.body, readBody(event));
+  if (issues.length > 0) throw new ValidationError(issues);
+  return { path, query, body };
+}
+
+/** The one mapping from errors to HTTP responses. */
+export function errorResponse(error: unknown, requestId: string): ApiResult {
+  if (error instanceof ValidationError) {
+    return json(400, { error: 'ValidationError', message: 'The request is invalid', issues: error.issues });
+  }
+  if (error instanceof NotFoundError) {
+    return json(404, { error: 'NotFound', message: error.message, resource: error.resource, id: error.id });
+  }
+  if (error instanceof ConflictError) {
+    return json(409, { error: 'Conflict', message: error.message, ...error.details });
+  }
+  if (error instanceof ServiceUnavailableError) {
+    return json(
+      503,
+      { error: 'ServiceUnavailable', message: error.message },
+      { 'retry-after': String(error.retryAfterSeconds) },
+    );
+  }
+  logger.error('Unhandled error', { error: error as Error });
+  return json(500, { error: 'InternalError', message: 'Something went wrong on our side', requestId });
+}
+
+/**
+ * An instrumented Lambda handler that dispatches HTTP API events by route key
+ * (`GET /products/{sku}`) and maps every error once.
+ */
+export function httpApi(routes: Readonly<Record<string, Route>>) {
+  return instrumented(async (event: ApiEvent, context: Context): Promise<ApiResult> => {
+    const route = routes[event.routeKey];
+    logger.appendKeys({ routeKey: event.routeKey });
+    try {
+      if (route === undefined) return json(404, { error: 'NotFound', message: `No route ${event.routeKey}` });
+      const result = await route(event);
+      metrics.addDimensions({ route: event.routeKey });
+      return result;
+    } catch (error) {
+      return errorResponse(error, context.awsRequestId);
+    }
+  });
+}
+
+/** Page sizes the API accepts; a caller who asks for none gets the default. */
+export const PAGE_SIZE = { default: 20, max: 100 } as const;
+
+/** Reusable field schemas, with messages that say the rule in words. */
+export const fields = {
+  id: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1 to 64 letters, digits, "_", ".", ":" or "-"'),
+  sku: z.string().regex(/^[A-Z0-9][A-Z0-9-]{0,39}$/, 'must be 1 to 40 upper-case letters, digits or "-"'),
+  category: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1 to 40 lower-case letters, digits or "-"'),
+  limit: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(PAGE_SIZE.max, `must be at most ${PAGE_SIZE.max}`)
+    .default(PAGE_SIZE.default),
+  cursor: z.string().min(1).max(4_096).optional(),
+  cents: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number of cents')
+    .min(0, 'must not be negative')
+    .max(9_999_999_999, 'must be at most 9999999999'),
+  instant: z.iso
+    .datetime({ message: 'must be an ISO-8601 instant in UTC, e.g. 2026-11-01T10:00:00Z' })
+    // One canonical form (milliseconds, Z), the one stored, so that string order is time order.
+    .transform((value) => new Date(value).toISOString()),
+  boolean: z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true'),
+};

@@ -1,0 +1,197 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { AppConfig } from '../config';
+import { AppFunction, type TableAccess } from '../constructs/app-function';
+import { acknowledgeWildcardResources } from '../nag';
+
+export interface ApiStackProps extends StackProps {
+  readonly config: AppConfig;
+  readonly table: ITableV2;
+  readonly key: IKey;
+}
+
+/** Who a route is for: shoppers' backends, or the back office. Each gets its own invoke policy. */
+type Audience = 'shopper' | 'admin';
+
+interface RouteGroup {
+  readonly id: string;
+  readonly handler: string;
+  readonly description: string;
+  readonly access: TableAccess;
+  readonly audience: Audience;
+  readonly routes: readonly (readonly [HttpMethod, string])[];
+}
+
+/**
+ * One function per route group: routes that read the same things share a function, so each
+ * function holds only the grants its routes need, and a group warms up as one.
+ */
+export const ROUTE_GROUPS: readonly RouteGroup[] = [
+  {
+    id: 'Catalog',
+    handler: 'api/catalog.ts',
+    description: 'Catalog: products by SKU, many at once, and by category and price',
+    access: 'read',
+    audience: 'shopper',
+    routes: [
+      [HttpMethod.GET, '/products/{sku}'],
+      [HttpMethod.GET, '/products'],
+      [HttpMethod.GET, '/categories/{category}/products'],
+    ],
+  },
+  {
+    id: 'Customers',
+    handler: 'api/customers.ts',
+    description: 'Customers: profile, order history, largest orders, one order with its lines',
+    access: 'read',
+    audience: 'shopper',
+    routes: [
+      [HttpMethod.GET, '/customers/{customerId}'],
+      [HttpMethod.GET, '/customers/{customerId}/orders'],
+      [HttpMethod.GET, '/customers/{customerId}/orders/largest'],
+      [HttpMethod.GET, '/customers/{customerId}/orders/{orderId}'],
+    ],
+  },
+  {
+    id: 'Cart',
+    handler: 'api/cart.ts',
+    description: 'Cart: view, add, change and remove lines that expire by TTL',
+    access: 'readWrite',
+    audience: 'shopper',
+    routes: [
+      [HttpMethod.GET, '/customers/{customerId}/cart'],
+      [HttpMethod.POST, '/customers/{customerId}/cart/lines'],
+      [HttpMethod.PUT, '/customers/{customerId}/cart/lines/{sku}'],
+      [HttpMethod.DELETE, '/customers/{customerId}/cart/lines/{sku}'],
+    ],
+  },
+  {
+    id: 'Admin',
+    handler: 'api/admin.ts',
+    description: 'Back office: orders by status, shipping queue, marketing export',
+    access: 'read',
+    audience: 'admin',
+    routes: [
+      [HttpMethod.GET, '/admin/orders'],
+      [HttpMethod.GET, '/admin/orders/awaiting-shipment'],
+      [HttpMethod.GET, '/admin/customers/marketing-export'],
+    ],
+  },
+];
+
+/**
+ * The stateless service stack: an HTTP API with IAM authorization on every route, stage
+ * throttling and JSON access logs, in front of one Lambda function per route group.
+ */
+export class ApiStack extends Stack {
+  readonly api: HttpApi;
+  readonly functions: Readonly<Record<string, AppFunction>>;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { config, table, key } = props;
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    // Signs pagination cursors so that callers cannot edit them (lambdas/data/pagination.ts).
+    const cursorKey = new Secret(this, 'CursorSigningKey', {
+      description: `HMAC key for ${config.appName} ${config.stage} pagination cursors`,
+      encryptionKey: key,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    Validations.of(cursorKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The secret is an HMAC key for pagination cursors that expire after 24 hours; replacing it only invalidates open cursors, so it is rotated by redeploying with a new secret rather than by a rotation Lambda.',
+    });
+
+    this.api = new HttpApi(this, 'HttpApi', {
+      description: `${config.appName} (${config.stage}) store API`,
+      defaultAuthorizer: new HttpIamAuthorizer(),
+      createDefaultStage: false,
+    });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      encryptionKey: key,
+      removalPolicy,
+    });
+    new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.jsonWithStandardFields({
+          caller: true,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+      },
+    });
+
+    const functions: Record<string, AppFunction> = {};
+    const invoke: Record<Audience, string[]> = { shopper: [], admin: [] };
+    for (const group of ROUTE_GROUPS) {
+      const fn = new AppFunction(this, group.id, {
+        handler: group.handler,
+        description: group.description,
+        encryptionKey: key,
+        serviceName: `order-store-${group.id.toLowerCase()}`,
+        metricsNamespace: config.appName,
+        timeout: Duration.seconds(10),
+        logRemovalPolicy: removalPolicy,
+      })
+        .bindTable(table, group.access)
+        .bindSecret(cursorKey, 'CURSOR_SECRET_ARN')
+        .withEnvironment({ STATUS_SHARDS: String(config.statusShards) });
+      const integration = new HttpLambdaIntegration(`${group.id}Integration`, fn.function);
+      for (const [method, path] of group.routes) {
+        this.api.addRoutes({ path, methods: [method], integration });
+        invoke[group.audience].push(
+          this.formatArn({
+            service: 'execute-api',
+            resource: this.api.apiId,
+            resourceName: `$default/${method}${path.replace(/\{[^}]+\}/g, '*')}`,
+          }),
+        );
+      }
+      functions[group.id] = fn;
+    }
+    this.functions = functions;
+
+    // Attach these to the roles of the callers: shoppers' backends cannot reach the back office.
+    for (const [audience, resources] of Object.entries(invoke)) {
+      const policy = new ManagedPolicy(this, `${audience === 'admin' ? 'Admin' : 'Shopper'}InvokePolicy`, {
+        description: `Invoke the ${audience} routes of the ${config.appName} ${config.stage} API`,
+        statements: [new PolicyStatement({ actions: ['execute-api:Invoke'], resources })],
+      });
+      acknowledgeWildcardResources(
+        policy,
+        resources,
+        'Each wildcard stands for one path parameter of one route ({sku}, {customerId}, ...); the method, the path and the stage are fixed.',
+      );
+    }
+
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.apiEndpoint,
+      description: 'Base URL of the API (SigV4-signed requests only)',
+    });
+  }
+}
