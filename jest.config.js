@@ -20,6 +20,8 @@ module.exports = {
     {
       ...common,
       displayName: 'integration',
+      // The first import of a handler (SDK, Powertools, zod) through the transform can take seconds on a cold cache.
+      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',

@@ -5,3 +5,6 @@
  * pins its SDK versions and says so in the README, so the warning is noise in test output.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+// Handlers log through Powertools; keep test output to what jest reports. Set it to DEBUG to look.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';

@@ -6,9 +6,9 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { recordCapacity, reportsCapacity } from '../shared/capacity';
 import { requireEnv } from '../shared/env';
 import { tracer } from '../shared/observability';
-import { recordCapacity, reportsCapacity } from './capacity';
 
 export const tableName = requireEnv('TABLE_NAME');
 

@@ -6,7 +6,7 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from './errors';
-import { instrumented, logger, metrics } from './observability';
+import { instrumented, logger, metrics, publishCapacity } from './observability';
 
 export type ApiEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -106,14 +106,15 @@ export function httpApi(routes: Readonly<Record<string, Route>>) {
   return instrumented(async (event: ApiEvent, context: Context): Promise<ApiResult> => {
     const route = routes[event.routeKey];
     logger.appendKeys({ routeKey: event.routeKey });
-    try {
-      if (route === undefined) return json(404, { error: 'NotFound', message: `No route ${event.routeKey}` });
-      const result = await route(event);
-      metrics.addDimensions({ route: event.routeKey });
-      return result;
-    } catch (error) {
-      return errorResponse(error, context.awsRequestId);
-    }
+    if (route === undefined) return json(404, { error: 'NotFound', message: `No route ${event.routeKey}` });
+    metrics.addDimensions({ route: event.routeKey });
+    return publishCapacity(async () => {
+      try {
+        return await route(event);
+      } catch (error) {
+        return errorResponse(error, context.awsRequestId);
+      }
+    });
   });
 }
 

@@ -4,9 +4,10 @@
  * handler (`instrumented`), so that every function logs, measures and traces alike.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
+import { metered } from './capacity';
 
 export const logger = new Logger();
 export const metrics = new Metrics();
@@ -40,4 +41,16 @@ export function instrumented<E, R>(
       metrics.publishStoredMetrics();
     }
   };
+}
+
+/**
+ * Run one request's work with a capacity meter and publish what it consumed as metrics, so that
+ * dashboards show read and write units per route next to DynamoDB's own table totals.
+ */
+export async function publishCapacity<T>(work: () => Promise<T>): Promise<T> {
+  const { result, usage } = await metered(work);
+  metrics.addMetric('ConsumedReadCapacityUnits', MetricUnit.Count, usage.readCapacityUnits);
+  metrics.addMetric('ConsumedWriteCapacityUnits', MetricUnit.Count, usage.writeCapacityUnits);
+  metrics.addMetric('DynamoDBRequests', MetricUnit.Count, usage.requests);
+  return result;
 }
