@@ -47,12 +47,10 @@ test('keys left unprocessed are asked for again until every one is answered', as
 });
 
 test('keys still unprocessed after every attempt end in a 503-mapped error, not a partial answer', async () => {
-  jest
-    .spyOn(documents, 'send')
-    .mockResolvedValue({
-      Responses: { 'unit-table': [] },
-      UnprocessedKeys: { 'unit-table': { Keys: [key('A')] } },
-    } as never);
+  jest.spyOn(documents, 'send').mockResolvedValue({
+    Responses: { 'unit-table': [] },
+    UnprocessedKeys: { 'unit-table': { Keys: [key('A')] } },
+  } as never);
   jest.spyOn(Math, 'random').mockReturnValue(0);
 
   await expect(getProducts(['A'])).rejects.toMatchObject({ name: 'ServiceUnavailableError', retryAfterSeconds: 1 });
