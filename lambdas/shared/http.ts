@@ -2,15 +2,22 @@
  * HTTP API plumbing shared by every API handler: request parsing with zod into typed input or a
  * 400 that names each bad field and its rule, routing by route key, and the one mapping from
  * errors to responses. Internal errors are logged in full and answered with a request id only.
+ *
+ * Validation uses `zod/mini`, zod's tree-shakable API: the classic `zod` import bundles about
+ * 440 KB into every function; this one about 25 KB with its English messages.
  */
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import type { $ZodType } from 'zod/v4/core';
+import en from 'zod/v4/locales/en.cjs';
 import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from './errors';
 import { instrumented, logger, metrics, publishCapacity } from './observability';
 
 export type ApiEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
 export type Route = (event: ApiEvent) => Promise<ApiResult>;
+
+z.config(en());
 
 const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
@@ -24,19 +31,14 @@ export const ok = (body: unknown): ApiResult => json(200, body);
 export const created = (body: unknown): ApiResult => json(201, body);
 export const noContent = (): ApiResult => ({ statusCode: 204 });
 
-/** Schemas for the parts of a request a route reads; absent parts must be empty. */
-export interface RequestSchemas<P, Q, B> {
-  readonly path?: z.ZodType<P>;
-  readonly query?: z.ZodType<Q>;
-  readonly body?: z.ZodType<B>;
+/** Schemas for the parts of a request a route reads; a part without a schema must be empty. */
+export interface RequestSchemas {
+  readonly path?: $ZodType;
+  readonly query?: $ZodType;
+  readonly body?: $ZodType;
 }
 
-function issuesOf(location: string, error: z.ZodError) {
-  return error.issues.map((issue) => ({
-    field: [location, ...issue.path.map(String)].join('.'),
-    rule: issue.message,
-  }));
-}
+type Parsed<S> = S extends $ZodType ? z.output<S> : undefined;
 
 function readBody(event: ApiEvent): unknown {
   if (event.body === undefined || event.body === '') return undefined;
@@ -53,27 +55,30 @@ function readBody(event: ApiEvent): unknown {
  *
  * @throws ValidationError listing every issue across all three parts
  */
-export function parseRequest<P = undefined, Q = undefined, B = undefined>(
+export function parseRequest<S extends RequestSchemas>(
   event: ApiEvent,
-  schemas: RequestSchemas<P, Q, B>,
-): { path: P; query: Q; body: B } {
+  schemas: S,
+): { path: Parsed<S['path']>; query: Parsed<S['query']>; body: Parsed<S['body']> } {
   const issues: { field: string; rule: string }[] = [];
-  const part = <T>(location: string, schema: z.ZodType<T> | undefined, value: unknown): T => {
+  const part = (location: string, schema: $ZodType | undefined, value: unknown): unknown => {
     if (schema === undefined) {
       const empty =
         value === undefined || (typeof value === 'object' && value !== null && Object.keys(value).length === 0);
       if (!empty) issues.push({ field: location, rule: 'is not accepted by this route' });
-      return undefined as T;
+      return undefined;
     }
-    const result = schema.safeParse(value ?? {});
-    if (!result.success) issues.push(...issuesOf(location, result.error));
-    return result.data as T;
+    const result = z.safeParse(schema, value ?? {});
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+      issues.push({ field: [location, ...issue.path.map(String)].join('.'), rule: issue.message });
+    }
+    return undefined;
   };
   const path = part('path', schemas.path, event.pathParameters);
   const query = part('query', schemas.query, event.queryStringParameters);
   const body = part('body', schemas.body, readBody(event));
   if (issues.length > 0) throw new ValidationError(issues);
-  return { path, query, body };
+  return { path, query, body } as { path: Parsed<S['path']>; query: Parsed<S['query']>; body: Parsed<S['body']> };
 }
 
 /** The one mapping from errors to HTTP responses. */
@@ -121,26 +126,32 @@ export function httpApi(routes: Readonly<Record<string, Route>>) {
 /** Page sizes the API accepts; a caller who asks for none gets the default. */
 export const PAGE_SIZE = { default: 20, max: 100 } as const;
 
+/** A whole number parsed from a query-string value, within bounds. */
+function wholeNumber(min: number, max: number, unit = '') {
+  return z.coerce
+    .number({ error: 'must be a number' })
+    .check(
+      z.refine(Number.isInteger, `must be a whole number${unit}`),
+      z.gte(min, min === 0 ? 'must not be negative' : `must be at least ${min}`),
+      z.lte(max, `must be at most ${max}`),
+    );
+}
+
 /** Reusable field schemas, with messages that say the rule in words. */
 export const fields = {
-  id: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1 to 64 letters, digits, "_", ".", ":" or "-"'),
-  sku: z.string().regex(/^[A-Z0-9][A-Z0-9-]{0,39}$/, 'must be 1 to 40 upper-case letters, digits or "-"'),
-  category: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1 to 40 lower-case letters, digits or "-"'),
-  limit: z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(PAGE_SIZE.max, `must be at most ${PAGE_SIZE.max}`)
-    .default(PAGE_SIZE.default),
-  cursor: z.string().min(1).max(4_096).optional(),
-  cents: z.coerce
-    .number({ message: 'must be a number' })
-    .int('must be a whole number of cents')
-    .min(0, 'must not be negative')
-    .max(9_999_999_999, 'must be at most 9999999999'),
-  instant: z.iso
-    .datetime({ message: 'must be an ISO-8601 instant in UTC, e.g. 2026-11-01T10:00:00Z' })
+  id: z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1 to 64 letters, digits, "_", ".", ":" or "-"')),
+  sku: z.string().check(z.regex(/^[A-Z0-9][A-Z0-9-]{0,39}$/, 'must be 1 to 40 upper-case letters, digits or "-"')),
+  category: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1 to 40 lower-case letters, digits or "-"')),
+  limit: z._default(wholeNumber(1, PAGE_SIZE.max), PAGE_SIZE.default),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4_096))),
+  cents: wholeNumber(0, 9_999_999_999, ' of cents'),
+  instant: z.pipe(
+    z.iso.datetime({ error: 'must be an ISO-8601 instant in UTC, e.g. 2026-11-01T10:00:00Z' }),
     // One canonical form (milliseconds, Z), the one stored, so that string order is time order.
-    .transform((value) => new Date(value).toISOString()),
-  boolean: z.enum(['true', 'false'], { message: 'must be true or false' }).transform((v) => v === 'true'),
+    z.transform((value: string) => new Date(value).toISOString()),
+  ),
+  boolean: z.pipe(
+    z.enum(['true', 'false'], { error: 'must be true or false' }),
+    z.transform((value: 'true' | 'false') => value === 'true'),
+  ),
 };

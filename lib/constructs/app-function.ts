@@ -65,7 +65,6 @@ const TABLE_READ_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
   'dynamodb:Query',
-  'dynamodb:Scan',
   'dynamodb:ConditionCheckItem',
   'dynamodb:DescribeTable',
 ] as const;
@@ -91,7 +90,8 @@ const DEFAULTS = {
 /**
  * A Node.js Lambda function with the team's defaults: Node 24 on arm64, the AWS SDK bundled and
  * minified from its ESM entry points (smaller and faster to load than the runtime's copy), no
- * source maps (they add size and start-up time; minified stack traces keep file and line), active
+ * source maps (a map file as large as the bundle, and --enable-source-maps slows every cold start
+ * and stack trace; minified traces still name the file and line), active
  * X-Ray tracing, JSON logs in a KMS-encrypted log group with a retention, and a role that holds
  * nothing until a `bind*` method grants it something.
  *
@@ -153,18 +153,24 @@ export class AppFunction extends Construct {
   }
 
   /**
-   * Set TABLE_NAME and grant the table, its indexes and its key, for reading or read-write.
+   * Set TABLE_NAME and grant the table, its indexes and its key, for reading or read-write; Scan
+   * only with `allowScan`.
    *
    * The CDK's table grants cover `<table>/index/*`; naming each index of the design instead keeps
    * the grant exact and free of wildcards. Reads need kms:Decrypt on the table's key, writes
    * encryption as well.
    */
-  bindTable(table: ITableV2, access: TableAccess): this {
+  bindTable(table: ITableV2, access: TableAccess, options: { readonly allowScan?: boolean } = {}): this {
     this.function.addEnvironment('TABLE_NAME', table.tableName);
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: access === 'read' ? 'ReadTable' : 'ReadWriteTable',
-        actions: access === 'read' ? [...TABLE_READ_ACTIONS] : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
+        actions: [
+          ...TABLE_READ_ACTIONS,
+          // Scan reads (and bills) the whole table: only functions that must scan may.
+          ...(options.allowScan === true ? ['dynamodb:Scan'] : []),
+          ...(access === 'readWrite' ? TABLE_WRITE_ACTIONS : []),
+        ],
         resources: [table.tableArn, ...INDEX_NAMES.map((name) => `${table.tableArn}/index/${name}`)],
       }),
     );

@@ -27,6 +27,8 @@ interface RouteGroup {
   readonly handler: string;
   readonly description: string;
   readonly access: TableAccess;
+  /** Whether a route of the group scans the table (the marketing export does). */
+  readonly scans?: boolean;
   readonly audience: Audience;
   readonly routes: readonly (readonly [HttpMethod, string])[];
 }
@@ -79,6 +81,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
     handler: 'api/admin.ts',
     description: 'Back office: orders by status, shipping queue, marketing export',
     access: 'read',
+    scans: true,
     audience: 'admin',
     routes: [
       [HttpMethod.GET, '/admin/orders'],
@@ -158,7 +161,7 @@ export class ApiStack extends Stack {
         timeout: Duration.seconds(10),
         logRemovalPolicy: removalPolicy,
       })
-        .bindTable(table, group.access)
+        .bindTable(table, group.access, { allowScan: group.scans === true })
         .bindSecret(cursorKey, 'CURSOR_SECRET_ARN')
         .withEnvironment({ STATUS_SHARDS: String(config.statusShards) });
       const integration = new HttpLambdaIntegration(`${group.id}Integration`, fn.function);

@@ -83,6 +83,15 @@ describe('ApiStack', () => {
     },
   );
 
+  test('THEN only the back-office function may Scan the table', () => {
+    for (const group of ROUTE_GROUPS) {
+      expect({ group: group.id, scan: actionsOfFunction(api, group.id).includes('dynamodb:Scan') }).toEqual({
+        group: group.id,
+        scan: group.id === 'Admin',
+      });
+    }
+  });
+
   test('THEN the cart function may write, but not transact or delete tables', () => {
     const actions = actionsOfFunction(api, 'Cart');
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']));

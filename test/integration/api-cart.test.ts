@@ -115,6 +115,19 @@ describe('the cart routes', () => {
     expect((await cartOf('c-11')).lines).toEqual([]);
   });
 
+  test.each<[string, unknown, string]>([
+    ['a missing quantity', {}, 'must be a number'],
+    ['a quantity of zero', { quantity: 0 }, 'must be at least 1'],
+    ['a quantity of 100', { quantity: 100 }, 'must be at most 99'],
+  ])('400 when changing a line with %s, and the line is unchanged', async (_case, body, rule) => {
+    await invoke(handler, ADD, { pathParameters: { customerId: 'c-12' }, body: { sku: 'PEN-07', quantity: 4 } });
+    const response = await invoke(handler, CHANGE, { pathParameters: { customerId: 'c-12', sku: 'PEN-07' }, body });
+    expect(response.statusCode).toBe(400);
+    expect(issuesOf(response.body)).toEqual([{ field: 'body.quantity', rule }]);
+    expect((await cartOf('c-12')).lines).toEqual([expect.objectContaining({ sku: 'PEN-07', quantity: 4 })]);
+    await invoke(handler, REMOVE, { pathParameters: { customerId: 'c-12', sku: 'PEN-07' } });
+  });
+
   test('400 for a body that is not JSON', async () => {
     const response = await invoke(handler, ADD, { pathParameters: { customerId: 'c-11' }, rawBody: '{"sku": ' });
     expect(issuesOf(response.body)).toEqual([{ field: 'body', rule: 'must be valid JSON' }]);

@@ -2,7 +2,7 @@
  * Back-office routes (read-only): orders by status across shards, the shipping queue, and the
  * marketing export (the only Scan).
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { exportMarketingOptIns } from '../../data/customers';
 import { listOrdersAwaitingShipment, listOrdersByStatus } from '../../data/orders';
 import { ORDER_STATUSES } from '../../model/entities';
@@ -15,13 +15,13 @@ export const handler = httpApi({
     const { query } = parseRequest(event, {
       query: z
         .strictObject({
-          status: z.enum(ORDER_STATUSES, { message: `must be one of ${ORDER_STATUSES.join(', ')}` }),
+          status: z.enum(ORDER_STATUSES, { error: `must be one of ${ORDER_STATUSES.join(', ')}` }),
           from: fields.instant,
           to: fields.instant,
           limit: fields.limit,
           cursor: fields.cursor,
         })
-        .refine((q) => q.from <= q.to, { message: 'must not be after to', path: ['from'] }),
+        .check(z.refine((q) => q.from <= q.to, { error: 'must not be after to', path: ['from'] })),
     });
     const { status, from, to, limit, cursor } = query;
     return ok(await listOrdersByStatus({ status, from, to }, { limit, cursor }));

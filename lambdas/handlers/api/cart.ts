@@ -1,15 +1,17 @@
 /**
  * Cart routes (read-write on cart lines): view, add, change quantity, remove.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { addToCart, changeCartLineQuantity, getCart, MAX_LINE_QUANTITY, removeCartLine } from '../../data/cart';
 import { fields, httpApi, noContent, ok, parseRequest } from '../../shared/http';
 
 const quantity = z
-  .number({ message: 'must be a number' })
-  .int('must be a whole number')
-  .min(1, 'must be at least 1')
-  .max(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`);
+  .number({ error: 'must be a number' })
+  .check(
+    z.refine(Number.isInteger, 'must be a whole number'),
+    z.gte(1, 'must be at least 1'),
+    z.lte(MAX_LINE_QUANTITY, `must be at most ${MAX_LINE_QUANTITY}`),
+  );
 const linePath = z.strictObject({ customerId: fields.id, sku: fields.sku });
 
 export const handler = httpApi({

@@ -1,12 +1,29 @@
 /**
  * Catalog routes (read-only): one product, many products, a category by price.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { getProduct, getProducts, listProductsByCategory } from '../../data/catalog';
 import { NotFoundError } from '../../shared/errors';
 import { fields, httpApi, ok, parseRequest } from '../../shared/http';
 
 const MAX_BATCH = 100;
+
+const skuList = z.pipe(
+  z.string({ error: 'is required: a comma-separated list of SKUs' }),
+  z.pipe(
+    z.transform((value: string) => value.split(',')),
+    z.array(fields.sku).check(z.minLength(1), z.maxLength(MAX_BATCH, `must list at most ${MAX_BATCH} SKUs`)),
+  ),
+);
+
+const categoryQuery = z
+  .strictObject({
+    minPrice: z._default(fields.cents, 0),
+    maxPrice: z._default(fields.cents, 9_999_999_999),
+    limit: fields.limit,
+    cursor: fields.cursor,
+  })
+  .check(z.refine((q) => q.minPrice <= q.maxPrice, { error: 'must not be above maxPrice', path: ['minPrice'] }));
 
 export const handler = httpApi({
   'GET /products/{sku}': async (event) => {
@@ -17,28 +34,14 @@ export const handler = httpApi({
   },
 
   'GET /products': async (event) => {
-    const { query } = parseRequest(event, {
-      query: z.strictObject({
-        skus: z
-          .string({ message: 'is required: a comma-separated list of SKUs' })
-          .transform((value) => value.split(','))
-          .pipe(z.array(fields.sku).min(1).max(MAX_BATCH, `must list at most ${MAX_BATCH} SKUs`)),
-      }),
-    });
+    const { query } = parseRequest(event, { query: z.strictObject({ skus: skuList }) });
     return ok(await getProducts(query.skus));
   },
 
   'GET /categories/{category}/products': async (event) => {
     const { path, query } = parseRequest(event, {
       path: z.strictObject({ category: fields.category }),
-      query: z
-        .strictObject({
-          minPrice: fields.cents.default(0),
-          maxPrice: fields.cents.default(9_999_999_999),
-          limit: fields.limit,
-          cursor: fields.cursor,
-        })
-        .refine((q) => q.minPrice <= q.maxPrice, { message: 'must not be above maxPrice', path: ['minPrice'] }),
+      query: categoryQuery,
     });
     const page = await listProductsByCategory(
       { category: path.category, minPriceCents: query.minPrice, maxPriceCents: query.maxPrice },

@@ -1,7 +1,7 @@
 /**
  * Customer routes (read-only): the profile, the order history, the largest orders, one order.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { getCustomer } from '../../data/customers';
 import { getOrderWithLines, listCustomerOrders, listLargestOrders } from '../../data/orders';
 import { NotFoundError } from '../../shared/errors';
@@ -31,7 +31,7 @@ export const handler = httpApi({
   'GET /customers/{customerId}/orders/{orderId}': async (event) => {
     const { path, query } = parseRequest(event, {
       path: z.strictObject({ customerId: fields.id, orderId: fields.id }),
-      query: z.strictObject({ consistent: fields.boolean.default(false) }),
+      query: z.strictObject({ consistent: z._default(fields.boolean, false) }),
     });
     const order = await getOrderWithLines(path.customerId, path.orderId, { consistentRead: query.consistent });
     if (order === undefined) throw new NotFoundError('Order', path.orderId);

@@ -1,0 +1,334 @@
+/**
+ * Access-pattern benchmark against DynamoDB Local, and bundle size and load time of each function.
+ *
+ *   npm run bench                     # 300 timed calls per pattern
+ *   BENCH_CALLS=1000 npm run bench    # more calls
+ *
+ * Prints two tables and writes them to bench/results/access-patterns.md. Latencies are for this
+ * machine and DynamoDB Local (a Java process on loopback), useful to compare patterns and changes,
+ * not as a forecast of DynamoDB in AWS. Capacity units are what DynamoDB Local reports per call,
+ * beside the theoretical minimum for the same items (bench/item-size.ts).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { App } from 'aws-cdk-lib';
+import { buildSync } from 'esbuild';
+import cdkJson from '../cdk.json';
+import { parseConfig } from '../lib/config';
+import { addStoreStacks } from '../lib/store-stacks';
+import { startDynamoDbLocal } from '../local/engines/dynamodb-local';
+import { startMotoServer } from '../local/engines/moto-server';
+import { prepareAppEnvironment } from '../test/fixtures/app-environment';
+import { ENGINE_ENV } from '../test/fixtures/engines';
+import { scenarioItems } from '../test/fixtures/store-scenario';
+import { itemSize, readUnits, writeUnits } from './item-size';
+
+const CALLS = Number(process.env.BENCH_CALLS ?? 300);
+const WARM_UP = 20;
+const LOAD_RUNS = 15;
+const ROOT = join(__dirname, '..');
+
+interface Case {
+  readonly number: number;
+  readonly name: string;
+  /** One call; `i` counts calls, for cases that need a fresh key each time. */
+  readonly run: (i: number) => Promise<unknown>;
+  /** The theoretical minimum for one call, as text. */
+  readonly minimum: string;
+  /** Untimed preparation, run just before the case. */
+  readonly setup?: () => Promise<void>;
+}
+
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+
+function table(header: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+async function accessPatterns(): Promise<string> {
+  const env = await prepareAppEnvironment({ POWERTOOLS_LOG_LEVEL: 'SILENT' });
+  const items = scenarioItems();
+  await env.seed(items);
+  const { metered } = await import('../lambdas/shared/capacity');
+  const catalog = await import('../lambdas/data/catalog');
+  const customers = await import('../lambdas/data/customers');
+  const orders = await import('../lambdas/data/orders');
+  const cart = await import('../lambdas/data/cart');
+
+  const stored = (pk: string, sk: string) => {
+    const item = items.find((i) => i.PK === pk && i.SK === sk);
+    if (item === undefined) throw new Error(`no item ${pk} ${sk}`);
+    return item;
+  };
+  const sizes = (predicate: (i: Record<string, unknown>) => boolean, take = Number.POSITIVE_INFINITY) =>
+    items.filter(predicate).slice(0, take).map(itemSize);
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  const pick = (item: Record<string, unknown>, names: string[]) =>
+    Object.fromEntries(names.filter((n) => n in item).map((n) => [n, item[n]]));
+  const c1Orders = items.filter((i) => i.entityType === 'Order');
+  const placed = c1Orders.filter((i) => i.status === 'PLACED');
+  const lineSize = itemSize({ ...stored('CUSTOMER#c-1', 'ORDER#o-003#LINE#PEN-00') });
+  const cartLine = {
+    PK: 'CUSTOMER#b',
+    SK: 'CART#PEN-01',
+    entityType: 'CartLine',
+    customerId: 'b-1',
+    sku: 'PEN-01',
+    quantity: 1,
+    unitPriceCents: 200,
+    addedAt: '2026-11-01T10:00:00.000Z',
+    expiresAt: 1_800_000_000,
+  };
+
+  await cart.addToCart('bench-cart', 'PEN-01', 1);
+  await cart.addToCart('bench-cart', 'BOOK-1', 1);
+  const tableBytes = sum(items.map(itemSize)) + 2 * itemSize(cartLine);
+
+  const window = { status: 'PLACED' as const, from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z' };
+  const cases: Case[] = [
+    {
+      number: 1,
+      name: 'getCustomer',
+      run: () => customers.getCustomer('c-1'),
+      minimum: `${readUnits(itemSize(stored('CUSTOMER#c-1', 'PROFILE')))} RCU`,
+    },
+    {
+      number: 2,
+      name: 'getProduct',
+      run: () => catalog.getProduct('PEN-01'),
+      minimum: `${readUnits(itemSize(stored('PRODUCT#PEN-01', 'PRODUCT')))} RCU`,
+    },
+    {
+      number: 3,
+      name: 'listProductsByCategory (10)',
+      run: () =>
+        catalog.listProductsByCategory(
+          { category: 'stationery', minPriceCents: 0, maxPriceCents: 99_999 },
+          { limit: 10 },
+        ),
+      minimum: `${readUnits(sum(sizes((i) => i.category === 'stationery', 10)))} RCU`,
+    },
+    {
+      number: 4,
+      name: 'getProducts (3)',
+      run: () => catalog.getProducts(['PEN-01', 'PEN-02', 'BOOK-1']),
+      minimum: `${sum(['PEN-01', 'PEN-02', 'BOOK-1'].map((s) => readUnits(itemSize(stored(`PRODUCT#${s}`, 'PRODUCT')))))} RCU`,
+    },
+    {
+      number: 5,
+      name: 'listCustomerOrders (10)',
+      run: () => orders.listCustomerOrders('c-1', { limit: 10 }),
+      minimum: `${readUnits(sum(c1Orders.slice(0, 10).map(itemSize)))} RCU`,
+    },
+    {
+      number: 6,
+      name: 'listLargestOrders (10)',
+      run: () => orders.listLargestOrders('c-1', { limit: 10 }),
+      minimum: `${readUnits(sum(c1Orders.slice(0, 10).map((o) => itemSize(pick(o, ['PK', 'SK', 'LSI1SK', 'orderId', 'status', 'placedAt', 'orderTotalCents'])))))} RCU`,
+    },
+    {
+      number: 7,
+      name: 'getOrderWithLines',
+      run: () => orders.getOrderWithLines('c-1', 'o-003'),
+      minimum: `${readUnits(itemSize(stored('CUSTOMER#c-1', 'ORDER#o-003')) + 2 * lineSize)} RCU`,
+    },
+    {
+      number: 8,
+      name: 'getOrderWithLines (consistent)',
+      run: () => orders.getOrderWithLines('c-1', 'o-003', { consistentRead: true }),
+      minimum: `${readUnits(itemSize(stored('CUSTOMER#c-1', 'ORDER#o-003')) + 2 * lineSize, true)} RCU`,
+    },
+    {
+      number: 9,
+      name: 'listOrdersByStatus (10, 4 shards)',
+      run: () => orders.listOrdersByStatus(window, { limit: 10 }),
+      minimum: `${readUnits(sum(placed.slice(0, 10).map((o) => itemSize(pick(o, ['PK', 'SK', 'statusShard', 'statusSince', 'customerId', 'orderId', 'placedAt', 'orderTotalCents'])))))} RCU`,
+    },
+    {
+      number: 10,
+      name: 'listOrdersAwaitingShipment (10)',
+      run: () => orders.listOrdersAwaitingShipment({ limit: 10 }),
+      minimum: '0.5 RCU',
+    },
+    {
+      number: 11,
+      name: 'getCart (2 lines)',
+      run: () => cart.getCart('bench-cart'),
+      minimum: `${readUnits(2 * itemSize(cartLine))} RCU`,
+    },
+    {
+      number: 12,
+      name: 'addToCart (new line)',
+      run: (i) => cart.addToCart(`bench-add-${i}`, 'PEN-01', 1),
+      minimum: `${writeUnits(itemSize(cartLine))} WCU + ${readUnits(itemSize(stored('PRODUCT#PEN-01', 'PRODUCT')))} RCU`,
+    },
+    {
+      number: 13,
+      name: 'changeCartLineQuantity',
+      run: (i) => cart.changeCartLineQuantity('bench-cart', 'PEN-01', (i % 50) + 1),
+      minimum: `${writeUnits(itemSize(cartLine))} WCU`,
+    },
+    {
+      number: 14,
+      name: 'removeCartLine',
+      setup: async () => {
+        for (let i = 0; i < CALLS + WARM_UP; i++) await cart.addToCart(`bench-remove-${i}`, 'PEN-02', 1);
+      },
+      run: (i) => cart.removeCartLine(`bench-remove-${i}`, 'PEN-02'),
+      minimum: `${writeUnits(itemSize(cartLine))} WCU`,
+    },
+  ];
+  // The scan runs before the cart writes grow the table, over the seeded items and one cart.
+  cases.splice(11, 0, {
+    number: 15,
+    name: 'exportMarketingOptIns (4 segments)',
+    run: () => customers.exportMarketingOptIns({ pageSize: 1_000 }),
+    minimum: `${readUnits(tableBytes)} RCU (one scan of the whole table)`,
+  });
+
+  const rows: (string | number)[][] = [];
+  for (const c of cases) {
+    await c.setup?.();
+    let call = 0;
+    for (let i = 0; i < WARM_UP; i++) await c.run(call++);
+    const { usage } = await metered(() => c.run(call++) as Promise<unknown>);
+    const latencies: number[] = [];
+    for (let i = 0; i < CALLS - 1; i++) {
+      const started = performance.now();
+      await c.run(call++);
+      latencies.push(performance.now() - started);
+    }
+    latencies.sort((a, b) => a - b);
+    const units = [
+      usage.readCapacityUnits > 0 ? `${usage.readCapacityUnits} RCU` : '',
+      usage.writeCapacityUnits > 0 ? `${usage.writeCapacityUnits} WCU` : '',
+    ].filter(Boolean);
+    rows.push([
+      c.number,
+      c.name,
+      CALLS,
+      percentile(latencies, 50).toFixed(2),
+      percentile(latencies, 99).toFixed(2),
+      units.join(' + '),
+      c.minimum,
+      usage.requests,
+    ]);
+    process.stderr.write('.');
+  }
+  env.client.destroy();
+  process.stderr.write('\n');
+  return table(
+    ['#', 'pattern', 'calls', 'p50 ms', 'p99 ms', 'consumed per call', 'theoretical minimum', 'requests'],
+    rows,
+  );
+}
+
+/** Synthesize the app with real bundling and return each function's bundle path, by route group. */
+function bundles(): Record<string, string> {
+  const outdir = mkdtempSync(join(tmpdir(), 'bench-synth-'));
+  const app = new App({ outdir, context: { ...cdkJson.context, 'aws:cdk:enable-asset-metadata': true } });
+  const stacks = addStoreStacks(app, parseConfig({ account: '111111111111', region: 'eu-west-1' }));
+  app.synth();
+  const template = JSON.parse(readFileSync(join(outdir, stacks.api.templateFile), 'utf8')) as {
+    Resources: Record<
+      string,
+      { Type: string; Metadata?: Record<string, string>; Properties: { Description?: string } }
+    >;
+  };
+  const result: Record<string, string> = {};
+  for (const resource of Object.values(template.Resources)) {
+    const asset = resource.Metadata?.['aws:asset:path'];
+    if (resource.Type !== 'AWS::Lambda::Function' || asset === undefined) continue;
+    result[(resource.Properties.Description ?? asset).split(':')[0] ?? asset] = join(outdir, asset, 'index.js');
+  }
+  const empty = join(outdir, 'empty');
+  mkdirSync(empty);
+  writeFileSync(join(empty, 'handler.ts'), 'export const handler = async () => ({ statusCode: 200 });\n');
+  buildSync({
+    entryPoints: [join(empty, 'handler.ts')],
+    outfile: join(empty, 'index.js'),
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    logLevel: 'error',
+  });
+  result['empty handler (baseline)'] = join(empty, 'index.js');
+  return result;
+}
+
+/** Median time for a fresh Node process to load a bundle: the part of a cold start the code controls. */
+function loadTimes(bundle: string): { inProcess: number; wholeProcess: number } {
+  const env = {
+    ...process.env,
+    TABLE_NAME: 'bench',
+    CURSOR_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:bench',
+    AWS_REGION: 'eu-west-1',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  };
+  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(bundle)});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
+  const inProcess: number[] = [];
+  const whole: number[] = [];
+  for (let i = 0; i < LOAD_RUNS; i++) {
+    const started = performance.now();
+    const run = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
+    whole.push(performance.now() - started);
+    if (run.status !== 0) throw new Error(`loading ${bundle} failed: ${run.stderr}`);
+    inProcess.push(Number(run.stdout.trim()));
+  }
+  const median = (values: number[]) =>
+    percentile(
+      [...values].sort((a, b) => a - b),
+      50,
+    );
+  return { inProcess: median(inProcess), wholeProcess: median(whole) };
+}
+
+async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const [dynamodb, moto] = await Promise.all([startDynamoDbLocal(), startMotoServer()]);
+  try {
+    process.env[ENGINE_ENV.dynamodb] = dynamodb.endpoint;
+    process.env[ENGINE_ENV.moto] = moto.endpoint;
+    const patterns = await accessPatterns();
+
+    const bundleRows = Object.entries(bundles()).map(([name, path]) => {
+      const { inProcess, wholeProcess } = loadTimes(path);
+      return [name, (statSync(path).size / 1024).toFixed(1), inProcess.toFixed(1), wholeProcess.toFixed(1)];
+    });
+    const bundleTable = table(
+      ['function', 'bundle KB', 'require() ms (median)', 'node process ms (median)'],
+      bundleRows,
+    );
+
+    const report = [
+      `# Access-pattern benchmark (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, DynamoDB Local)`,
+      '',
+      `Latency over ${CALLS} calls per pattern after ${WARM_UP} warm-up calls, one call at a time.`,
+      '',
+      patterns,
+      '',
+      `Bundles as \`cdk synth\` builds them; load times are medians of ${LOAD_RUNS} fresh Node processes.`,
+      '',
+      bundleTable,
+      '',
+    ].join('\n');
+    console.log(report);
+    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench', 'results', 'access-patterns.md'), report);
+  } finally {
+    await Promise.all([dynamodb.stop(), moto.stop()]);
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
