@@ -14,14 +14,15 @@ const common = {
 };
 
 module.exports = {
+  // Set here, not per project (jest ignores it there): the first import of a handler (SDK,
+  // Powertools, zod) through the transform can take seconds on a cold cache.
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{lambdas,local}/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',
-      // The first import of a handler (SDK, Powertools, zod) through the transform can take seconds on a cold cache.
-      testTimeout: 30_000,
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',

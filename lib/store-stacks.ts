@@ -27,6 +27,7 @@ export function addStoreStacks(app: App, config: AppConfig): StoreStacks {
     env,
     config,
     table: data.table,
+    idempotencyTable: data.idempotencyTable,
     key: data.key,
     description: `${config.appName} (${config.stage}): HTTP API and its Lambda functions`,
   });

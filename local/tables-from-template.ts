@@ -11,6 +11,7 @@ import {
   type BillingMode,
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   type DynamoDBClient,
   type GlobalSecondaryIndex,
   type KeySchemaElement,
@@ -120,8 +121,41 @@ function projection(r: PropertyReader, value: unknown, path: string): Projection
   };
 }
 
-/** Provisioned capacity from a Table's explicit throughput or a GlobalTable's autoscaling minimums. */
-function throughput(r: PropertyReader, props: Props, path: string): ProvisionedThroughput {
+/** A GlobalTable's read capacity lives on its first replica: fixed units or autoscaling minimum. */
+function replicaReadUnits(r: PropertyReader, props: Props, indexName?: string): number | undefined {
+  const replicas = props.Replicas === undefined ? [] : r.array(props.Replicas, 'Replicas');
+  const replica = replicas[0] === undefined ? undefined : r.object(replicas[0], 'Replicas[0]');
+  if (replica === undefined) return undefined;
+  let holder: Props | undefined = replica;
+  if (indexName !== undefined) {
+    const indexes =
+      replica.GlobalSecondaryIndexes === undefined
+        ? []
+        : r.array(replica.GlobalSecondaryIndexes, 'Replicas[0].GlobalSecondaryIndexes');
+    holder = indexes
+      .map((i, n) => r.object(i, `Replicas[0].GlobalSecondaryIndexes[${n}]`))
+      .find((i) => i.IndexName === indexName);
+  }
+  const settings = r.optionalObject(holder?.ReadProvisionedThroughputSettings, 'ReadProvisionedThroughputSettings');
+  if (settings === undefined) return undefined;
+  if (settings.ReadCapacityUnits !== undefined) return r.number(settings.ReadCapacityUnits, 'ReadCapacityUnits');
+  const autoscaling = r.optionalObject(settings.ReadCapacityAutoScalingSettings, 'ReadCapacityAutoScalingSettings');
+  return autoscaling === undefined
+    ? undefined
+    : r.number(autoscaling.MinCapacity, 'ReadCapacityAutoScalingSettings.MinCapacity');
+}
+
+/**
+ * Provisioned capacity from a Table's explicit throughput, or from a GlobalTable's settings: write
+ * capacity on the table or index, read capacity on the first replica (the autoscaling minimums).
+ */
+function throughput(
+  r: PropertyReader,
+  props: Props,
+  path: string,
+  table: Props,
+  indexName?: string,
+): ProvisionedThroughput {
   const explicit = r.optionalObject(props.ProvisionedThroughput, `${path}.ProvisionedThroughput`);
   if (explicit !== undefined) {
     return {
@@ -137,9 +171,11 @@ function throughput(r: PropertyReader, props: Props, path: string): ProvisionedT
     write?.WriteCapacityAutoScalingSettings,
     `${path}.WriteCapacityAutoScalingSettings`,
   );
-  const writeUnits =
-    autoscaling === undefined ? FALLBACK_CAPACITY : r.number(autoscaling.MinCapacity, `${path}.MinCapacity`);
-  return { ReadCapacityUnits: FALLBACK_CAPACITY, WriteCapacityUnits: writeUnits };
+  return {
+    ReadCapacityUnits: replicaReadUnits(r, table, indexName) ?? FALLBACK_CAPACITY,
+    WriteCapacityUnits:
+      autoscaling === undefined ? FALLBACK_CAPACITY : r.number(autoscaling.MinCapacity, `${path}.MinCapacity`),
+  };
 }
 
 /** The tables a template defines, as CreateTable inputs without a name. */
@@ -174,7 +210,9 @@ export function tablesInTemplate(template: CfnTemplate): TemplateTable[] {
             IndexName: r.string(g.IndexName, `${path}.IndexName`),
             KeySchema: keySchema(r, g.KeySchema, `${path}.KeySchema`),
             Projection: projection(r, g.Projection, `${path}.Projection`),
-            ...(provisioned ? { ProvisionedThroughput: throughput(r, g, path) } : {}),
+            ...(provisioned
+              ? { ProvisionedThroughput: throughput(r, g, path, props, r.string(g.IndexName, `${path}.IndexName`)) }
+              : {}),
           };
         });
 
@@ -198,7 +236,7 @@ export function tablesInTemplate(template: CfnTemplate): TemplateTable[] {
         AttributeDefinitions: attributeDefinitions,
         KeySchema: keySchema(r, props.KeySchema, 'KeySchema'),
         BillingMode: billingMode,
-        ...(provisioned ? { ProvisionedThroughput: throughput(r, props, 'Properties') } : {}),
+        ...(provisioned ? { ProvisionedThroughput: throughput(r, props, 'Properties', props) } : {}),
         ...(gsis.length > 0 ? { GlobalSecondaryIndexes: gsis } : {}),
         ...(lsis.length > 0 ? { LocalSecondaryIndexes: lsis } : {}),
         ...(stream === undefined
@@ -239,6 +277,33 @@ export interface CreatedTable {
   readonly created: boolean;
 }
 
+/** An existing table kept for reuse must have the template's keys and indexes; say what differs. */
+async function assertSameShape(client: DynamoDBClient, tableName: string, expected: TemplateTable): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const shape = (
+    keys?: KeySchemaElement[],
+    gsis?: { IndexName?: string; KeySchema?: KeySchemaElement[] }[],
+    lsis?: { IndexName?: string; KeySchema?: KeySchemaElement[] }[],
+  ) =>
+    JSON.stringify({
+      keys,
+      indexes: [...(gsis ?? []), ...(lsis ?? [])]
+        .map((i) => ({ name: i.IndexName, keys: i.KeySchema }))
+        .sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '')),
+    });
+  const want = shape(
+    expected.definition.KeySchema,
+    expected.definition.GlobalSecondaryIndexes,
+    expected.definition.LocalSecondaryIndexes,
+  );
+  const have = shape(Table?.KeySchema, Table?.GlobalSecondaryIndexes, Table?.LocalSecondaryIndexes);
+  if (want !== have) {
+    throw new Error(
+      `Table ${tableName} exists with other keys or indexes than the template defines; delete the local data and start again.\n  template: ${want}\n  existing: ${have}`,
+    );
+  }
+}
+
 /** Create every table the template defines, turn on TTL where it asks, and wait until each is active. */
 export async function createTablesFromTemplate(
   client: DynamoDBClient,
@@ -252,6 +317,7 @@ export async function createTablesFromTemplate(
       await client.send(new CreateTableCommand({ ...table.definition, TableName: tableName }));
     } catch (error) {
       if (error instanceof ResourceInUseException && options.ifExists === 'keep') {
+        await assertSameShape(client, tableName, table);
         created.push({ logicalId: table.logicalId, tableName, created: false });
         continue;
       }

@@ -8,3 +8,5 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 // Handlers log through Powertools; keep test output to what jest reports. Set it to DEBUG to look.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+// Metrics go to stdout as EMF lines in Lambda; in tests they would only drown jest's report.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';

@@ -8,7 +8,9 @@ import {
   customerOrdersPartition,
   customerPartition,
   entityOf,
+  orderKey,
   orderWithLinesQuery,
+  statusShardKey,
   statusShardKeys,
 } from '../model/keys';
 import { Attr, GlobalIndexes, LocalIndexes } from '../model/table-design';
@@ -16,15 +18,7 @@ import { intEnv } from '../shared/env';
 import { ValidationError } from '../shared/errors';
 import { documents, tableName } from './client';
 import { rethrowOverload } from './errors';
-import {
-  isKeyPosition,
-  type KeyPosition,
-  keyCursor,
-  openCursor,
-  openKeyCursor,
-  type Page,
-  sealCursor,
-} from './pagination';
+import { keyCursor, openCursor, openKeyCursor, type Page, sealCursor } from './pagination';
 
 /** Write shards of the status index; must match what the writers use (the stage configuration). */
 const statusShards = intEnv('STATUS_SHARDS', 4, { min: 1, max: 32 });
@@ -135,20 +129,32 @@ export interface StatusWindow {
 /** An order as the status index projects it. */
 export type StatusIndexEntry = Pick<Order, 'orderId' | 'customerId' | 'placedAt' | 'orderTotalCents' | 'statusSince'>;
 
-/** Where each shard stands: the key after which to resume, null when done, absent when not started. */
-type ShardPositions = Record<string, KeyPosition | null>;
+/**
+ * Where each shard stands, by shard number: 0 before its first query, null when done, or the
+ * last entry returned from it as [statusSince, customerId, orderId], from which its index key is
+ * rebuilt. Compact on purpose: with 32 shards and long ids the cursor must stay a few KB.
+ */
+type ShardPosition = 0 | null | readonly [string, string, string];
 
-function isShardPositions(value: unknown, shards: readonly string[]): value is ShardPositions {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  return Object.entries(value).every(([shard, p]) => shards.includes(shard) && (p === null || isKeyPosition(p)));
+function isShardPositions(value: unknown, shardCount: number): value is ShardPosition[] {
+  return (
+    Array.isArray(value) &&
+    value.length === shardCount &&
+    value.every(
+      (p) => p === 0 || p === null || (Array.isArray(p) && p.length === 3 && p.every((v) => typeof v === 'string')),
+    )
+  );
 }
 
-const indexKeyOf = (item: Record<string, unknown>): KeyPosition => ({
-  [Attr.pk]: item[Attr.pk] as string,
-  [Attr.sk]: item[Attr.sk] as string,
-  [Attr.statusShard]: item[Attr.statusShard] as string,
-  [Attr.statusSince]: item[Attr.statusSince] as string,
-});
+function startKeyOf(status: OrderStatus, shard: number, position: ShardPosition): Record<string, string> | undefined {
+  if (position === 0 || position === null) return undefined;
+  const [statusSince, customerId, orderId] = position;
+  return {
+    ...orderKey(customerId, orderId),
+    [Attr.statusShard]: statusShardKey(status, shard),
+    [Attr.statusSince]: statusSince,
+  };
+}
 
 /**
  * Orders that entered a status within a time window, oldest first, across every write shard.
@@ -164,27 +170,28 @@ export async function listOrdersByStatus(
 ): Promise<Page<StatusIndexEntry>> {
   const shards = statusShardKeys(window.status, statusShards);
   const scope = `listOrdersByStatus|${window.status}|${window.from}|${window.to}|${statusShards}`;
-  let positions: ShardPositions = {};
+  let positions: ShardPosition[] = shards.map(() => 0);
   if (page.cursor !== undefined) {
     const opened = await openCursor(scope, page.cursor);
-    if (!isShardPositions(opened, shards))
+    if (!isShardPositions(opened, shards.length)) {
       throw new ValidationError([{ field: 'query.cursor', rule: 'is not a status cursor' }]);
+    }
     positions = opened;
   }
 
   const fetched = await Promise.all(
-    shards.map(async (shard) => {
-      const position = positions[shard];
-      if (position === null) return { shard, items: [], more: false };
+    shards.map(async (shard, n) => {
+      const position = positions[n] ?? null;
+      if (position === null) return { items: [], more: false };
       const result = await query({
         IndexName: GlobalIndexes.ordersByStatus.indexName,
         KeyConditionExpression: '#pk = :shard AND #since BETWEEN :from AND :to',
         ExpressionAttributeNames: { '#pk': Attr.statusShard, '#since': Attr.statusSince },
         ExpressionAttributeValues: { ':shard': shard, ':from': window.from, ':to': window.to },
         Limit: page.limit,
-        ExclusiveStartKey: position,
+        ExclusiveStartKey: startKeyOf(window.status, n, position),
       });
-      return { shard, items: result.Items ?? [], more: result.LastEvaluatedKey !== undefined };
+      return { items: result.Items ?? [], more: result.LastEvaluatedKey !== undefined };
     }),
   );
 
@@ -200,19 +207,17 @@ export async function listOrdersByStatus(
         best = i;
     }
     const blocked = fetched.some((f, i) => f.more && (heads[i] ?? 0) >= f.items.length);
-    if (best < 0 || blocked) break;
-    const shard = fetched[best];
-    const item = shard?.items[heads[best] ?? 0];
-    if (shard === undefined || item === undefined) break;
+    const item = fetched[best]?.items[heads[best] ?? 0];
+    if (best < 0 || blocked || item === undefined) break;
     taken.push(item);
     heads[best] = (heads[best] ?? 0) + 1;
-    positions[shard.shard] = indexKeyOf(item);
+    positions[best] = [item[Attr.statusSince] as string, item.customerId as string, item.orderId as string];
   }
   for (const [i, f] of fetched.entries()) {
-    if (!f.more && (heads[i] ?? 0) >= f.items.length) positions[f.shard] = null;
+    if (!f.more && (heads[i] ?? 0) >= f.items.length) positions[i] = null;
   }
 
-  const done = shards.every((shard) => positions[shard] === null);
+  const done = positions.every((p) => p === null);
   return {
     items: taken.map((item) => entityOf<StatusIndexEntry>(item)),
     cursor: done ? undefined : await sealCursor(scope, positions),

@@ -71,6 +71,7 @@ export interface Order {
   readonly paidAt?: string;
   readonly shippedAt?: string;
   readonly deliveredAt?: string;
+  readonly cancelledAt?: string;
 }
 
 export interface OrderLine {

@@ -61,18 +61,27 @@ const MAX_PART_LENGTH = 128;
 /** Ten digits of cents: prices up to 99,999,999.99 sort correctly as strings. */
 const MONEY_DIGITS = 10;
 const DAY_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+/** Exactly `Date.prototype.toISOString()`'s form: only one form per instant keeps string order time order. */
+const INSTANT_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
+/**
+ * Characters that sort before the separator (controls, space, "!" and the double quote). In a
+ * part followed by more key, they would let `ORDER#o-1!` fall inside the range of `ORDER#o-1`.
+ */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to reject control characters.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+const BELOW_SEPARATOR = /[\u0000-\u0022\u007f]/;
 
-function part(name: string, value: string): string {
-  if (typeof value !== 'string' || value.length === 0)
+function part(name: string, value: string, { allowBelowSeparator = false } = {}): string {
+  if (typeof value !== 'string' || value.length === 0) {
     throw new KeyPartError(name, value, 'must be a non-empty string');
-  if (value.length > MAX_PART_LENGTH)
+  }
+  if (value.length > MAX_PART_LENGTH) {
     throw new KeyPartError(name, value, `must be at most ${MAX_PART_LENGTH} characters`);
+  }
   if (value.includes(SEPARATOR)) throw new KeyPartError(name, value, `must not contain "${SEPARATOR}"`);
-  if (CONTROL_CHARACTERS.test(value)) throw new KeyPartError(name, value, 'must not contain control characters');
+  if (!allowBelowSeparator && BELOW_SEPARATOR.test(value)) {
+    throw new KeyPartError(name, value, 'must not contain control characters, spaces, "!" or \'"\'');
+  }
   return value;
 }
 
@@ -104,8 +113,9 @@ export const customerPartition = (customerId: string): string => join('CUSTOMER'
 
 export const customerKey = (customerId: string): TableKey => ({ PK: customerPartition(customerId), SK: 'PROFILE' });
 
+/** An email is the last part of its key, so characters below the separator cannot widen a range. */
 export const emailMarkerKey = (email: string): TableKey => ({
-  PK: join('EMAIL', part('email', normalizeEmail(email))),
+  PK: join('EMAIL', part('email', normalizeEmail(email), { allowBelowSeparator: true })),
   SK: 'EMAIL',
 });
 

@@ -55,3 +55,11 @@ export class ServiceUnavailableError extends Error {
     this.name = 'ServiceUnavailableError';
   }
 }
+
+/** An Idempotency-Key was used before with a different request: 422, never a second effect. */
+export class IdempotencyKeyReusedError extends Error {
+  constructor(options?: ErrorOptions) {
+    super('This Idempotency-Key was already used with a different request; use a new key for a new request', options);
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}

@@ -10,12 +10,18 @@ import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructured
 import * as z from 'zod/mini';
 import type { $ZodType } from 'zod/v4/core';
 import en from 'zod/v4/locales/en.cjs';
-import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from './errors';
+import {
+  ConflictError,
+  IdempotencyKeyReusedError,
+  NotFoundError,
+  ServiceUnavailableError,
+  ValidationError,
+} from './errors';
 import { instrumented, logger, metrics, publishCapacity } from './observability';
 
 export type ApiEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
-export type Route = (event: ApiEvent) => Promise<ApiResult>;
+export type Route = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
 z.config(en());
 
@@ -92,6 +98,9 @@ export function errorResponse(error: unknown, requestId: string): ApiResult {
   if (error instanceof ConflictError) {
     return json(409, { error: 'Conflict', message: error.message, ...error.details });
   }
+  if (error instanceof IdempotencyKeyReusedError) {
+    return json(422, { error: 'IdempotencyKeyReused', message: error.message });
+  }
   if (error instanceof ServiceUnavailableError) {
     return json(
       503,
@@ -115,7 +124,7 @@ export function httpApi(routes: Readonly<Record<string, Route>>) {
     metrics.addDimensions({ route: event.routeKey });
     return publishCapacity(async () => {
       try {
-        return await route(event);
+        return await route(event, context);
       } catch (error) {
         return errorResponse(error, context.awsRequestId);
       }
@@ -143,7 +152,8 @@ export const fields = {
   sku: z.string().check(z.regex(/^[A-Z0-9][A-Z0-9-]{0,39}$/, 'must be 1 to 40 upper-case letters, digits or "-"')),
   category: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1 to 40 lower-case letters, digits or "-"')),
   limit: z._default(wholeNumber(1, PAGE_SIZE.max), PAGE_SIZE.default),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(4_096))),
+  // The status listing's cursor holds one position per shard: up to 32 of them.
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(8_192, 'must be at most 8192 characters'))),
   cents: wholeNumber(0, 9_999_999_999, ' of cents'),
   instant: z.pipe(
     z.iso.datetime({ error: 'must be an ISO-8601 instant in UTC, e.g. 2026-11-01T10:00:00Z' }),

@@ -61,20 +61,9 @@ export interface AppFunctionProps {
 /** Every index of the single-table design, by name. */
 const INDEX_NAMES = [...Object.values(GlobalIndexes), ...Object.values(LocalIndexes)].map((index) => index.indexName);
 
-const TABLE_READ_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-] as const;
+const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
 
-const TABLE_WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-] as const;
+const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
 
 /** The team's defaults, in one place. */
 const DEFAULTS = {
@@ -153,27 +142,42 @@ export class AppFunction extends Construct {
   }
 
   /**
-   * Set TABLE_NAME and grant the table, its indexes and its key, for reading or read-write; Scan
-   * only with `allowScan`.
+   * Set TABLE_NAME and grant the table and its key for reading, or reading and writing: reads on
+   * the table and each named index, Scan only with `allowScan`, writes on the table only and, with
+   * `writesTo`, only to items whose partition key matches one of the given patterns.
    *
-   * The CDK's table grants cover `<table>/index/*`; naming each index of the design instead keeps
-   * the grant exact and free of wildcards. Reads need kms:Decrypt on the table's key, writes
-   * encryption as well.
+   * The CDK's table grants cover `<table>/index/*` and every action of a kind; naming each index
+   * and action keeps the grant exact and free of wildcards. Reads need kms:Decrypt on the table's
+   * key, writes encryption as well.
    */
-  bindTable(table: ITableV2, access: TableAccess, options: { readonly allowScan?: boolean } = {}): this {
+  bindTable(
+    table: ITableV2,
+    access: TableAccess,
+    options: { readonly allowScan?: boolean; readonly writesTo?: readonly string[] } = {},
+  ): this {
     this.function.addEnvironment('TABLE_NAME', table.tableName);
+    const resources = [table.tableArn, ...INDEX_NAMES.map((name) => `${table.tableArn}/index/${name}`)];
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
-        sid: access === 'read' ? 'ReadTable' : 'ReadWriteTable',
-        actions: [
-          ...TABLE_READ_ACTIONS,
-          // Scan reads (and bills) the whole table: only functions that must scan may.
-          ...(options.allowScan === true ? ['dynamodb:Scan'] : []),
-          ...(access === 'readWrite' ? TABLE_WRITE_ACTIONS : []),
-        ],
-        resources: [table.tableArn, ...INDEX_NAMES.map((name) => `${table.tableArn}/index/${name}`)],
+        sid: 'ReadTable',
+        // Scan reads (and bills) the whole table: only functions that must scan may.
+        actions: [...TABLE_READ_ACTIONS, ...(options.allowScan === true ? ['dynamodb:Scan'] : [])],
+        resources,
       }),
     );
+    if (access === 'readWrite') {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'WriteTable',
+          actions: [...TABLE_WRITE_ACTIONS],
+          resources: [table.tableArn],
+          // Writes only to the partitions the routes own, e.g. CUSTOMER#* for the cart.
+          ...(options.writesTo === undefined
+            ? {}
+            : { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...options.writesTo] } } }),
+        }),
+      );
+    }
     if (access === 'read') table.encryptionKey?.grantDecrypt(this.role);
     else table.encryptionKey?.grantEncryptDecrypt(this.role);
     if (access === 'readWrite') {
@@ -184,6 +188,23 @@ export class AppFunction extends Construct {
         })),
       );
     }
+    return this;
+  }
+
+  /**
+   * Set IDEMPOTENCY_TABLE_NAME and grant the four item operations Powertools idempotency uses on
+   * that table (and its key); the CDK's read-write grant would add Scan and batch operations.
+   */
+  bindIdempotencyTable(table: ITableV2): this {
+    this.function.addEnvironment('IDEMPOTENCY_TABLE_NAME', table.tableName);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'IdempotencyRecords',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [table.tableArn],
+      }),
+    );
+    table.encryptionKey?.grantEncryptDecrypt(this.role);
     return this;
   }
 

@@ -16,11 +16,15 @@ import { acknowledgeWildcardResources } from '../nag';
 export interface ApiStackProps extends StackProps {
   readonly config: AppConfig;
   readonly table: ITableV2;
+  readonly idempotencyTable: ITableV2;
   readonly key: IKey;
 }
 
 /** Who a route is for: shoppers' backends, or the back office. Each gets its own invoke policy. */
 type Audience = 'shopper' | 'admin';
+
+/** A route: method, path, and the audience when it differs from its group's. */
+type RouteSpec = readonly [HttpMethod, string] | readonly [HttpMethod, string, Audience];
 
 interface RouteGroup {
   readonly id: string;
@@ -29,8 +33,14 @@ interface RouteGroup {
   readonly access: TableAccess;
   /** Whether a route of the group scans the table (the marketing export does). */
   readonly scans?: boolean;
+  /** Whether the group's mutating routes take an Idempotency-Key (and so need the idempotency table). */
+  readonly idempotent?: boolean;
   readonly audience: Audience;
-  readonly routes: readonly (readonly [HttpMethod, string])[];
+  readonly routes: readonly RouteSpec[];
+  /**
+   * Partition-key prefixes the group may write (an IAM dynamodb:LeadingKeys condition on writes).
+   */
+  readonly writesTo?: readonly string[];
 }
 
 /**
@@ -64,10 +74,40 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
     ],
   },
   {
+    id: 'Accounts',
+    handler: 'api/accounts.ts',
+    description: 'Accounts: register with a unique email, change the email',
+    access: 'readWrite',
+    writesTo: ['CUSTOMER#*', 'EMAIL#*'],
+    idempotent: true,
+    audience: 'shopper',
+    routes: [
+      [HttpMethod.POST, '/customers'],
+      [HttpMethod.PUT, '/customers/{customerId}/email'],
+    ],
+  },
+  {
+    id: 'Orders',
+    handler: 'api/orders.ts',
+    description: 'Orders: place, cancel, change status, checkout snapshot',
+    access: 'readWrite',
+    writesTo: ['CUSTOMER#*', 'PRODUCT#*'],
+    idempotent: true,
+    audience: 'shopper',
+    routes: [
+      [HttpMethod.POST, '/customers/{customerId}/orders'],
+      [HttpMethod.POST, '/customers/{customerId}/orders/{orderId}/cancel'],
+      // Payment, shipping and delivery are the back office's (and the fulfilment workflow's) to record.
+      [HttpMethod.PUT, '/customers/{customerId}/orders/{orderId}/status', 'admin'],
+      [HttpMethod.GET, '/customers/{customerId}/orders/{orderId}/checkout-summary'],
+    ],
+  },
+  {
     id: 'Cart',
     handler: 'api/cart.ts',
     description: 'Cart: view, add, change and remove lines that expire by TTL',
     access: 'readWrite',
+    writesTo: ['CUSTOMER#*'],
     audience: 'shopper',
     routes: [
       [HttpMethod.GET, '/customers/{customerId}/cart'],
@@ -161,13 +201,14 @@ export class ApiStack extends Stack {
         timeout: Duration.seconds(10),
         logRemovalPolicy: removalPolicy,
       })
-        .bindTable(table, group.access, { allowScan: group.scans === true })
+        .bindTable(table, group.access, { allowScan: group.scans === true, writesTo: group.writesTo })
         .bindSecret(cursorKey, 'CURSOR_SECRET_ARN')
         .withEnvironment({ STATUS_SHARDS: String(config.statusShards) });
+      if (group.idempotent === true) fn.bindIdempotencyTable(props.idempotencyTable);
       const integration = new HttpLambdaIntegration(`${group.id}Integration`, fn.function);
-      for (const [method, path] of group.routes) {
+      for (const [method, path, audience = group.audience] of group.routes) {
         this.api.addRoutes({ path, methods: [method], integration });
-        invoke[group.audience].push(
+        invoke[audience].push(
           this.formatArn({
             service: 'execute-api',
             resource: this.api.apiId,
@@ -188,7 +229,7 @@ export class ApiStack extends Stack {
       acknowledgeWildcardResources(
         policy,
         resources,
-        'Each wildcard stands for one path parameter of one route ({sku}, {customerId}, ...); the method, the path and the stage are fixed.',
+        'Each wildcard stands where a path parameter of one route is ({sku}, {customerId}, ...); method, stage and path prefix are fixed. IAM lets a wildcard span "/" too, so it also covers deeper paths under that prefix, which is why the back-office routes live under /admin and the status route is granted to the back office only.',
       );
     }
 

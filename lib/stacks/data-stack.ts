@@ -1,5 +1,13 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { Billing, Capacity, ContributorInsightsMode, type ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  Billing,
+  Capacity,
+  ContributorInsightsMode,
+  type ITableV2,
+  TableEncryptionV2,
+  TableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -42,6 +50,8 @@ export class DataStack extends Stack {
   /** The customer-managed key for the table and every other store of the application's data. */
   readonly key: IKey;
   readonly table: ITableV2;
+  /** Idempotency records of the mutating routes (Powertools' layout: `id`, TTL on `expiration`). */
+  readonly idempotencyTable: ITableV2;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -86,6 +96,17 @@ export class DataStack extends Stack {
       replicas: config.replicas,
       removalPolicy,
       deletionProtection: config.retainData,
+    });
+
+    // Records live a day and are recreated by the next request, so the table needs no PITR or
+    // Contributor Insights; it is encrypted with the same key and deletion-protected like the rest.
+    this.idempotencyTable = new TableV2(this, 'IdempotencyTable', {
+      partitionKey: { name: 'id', type: AttributeType.STRING },
+      timeToLiveAttribute: 'expiration',
+      billing: Billing.onDemand(),
+      encryption: TableEncryptionV2.customerManagedKey(key),
+      deletionProtection: config.retainData,
+      removalPolicy,
     });
 
     this.key = key;

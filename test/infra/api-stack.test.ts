@@ -99,16 +99,43 @@ describe('ApiStack', () => {
     expect(actions).not.toContain('dynamodb:*');
   });
 
+  test.each(['Accounts', 'Orders'])('THEN the %s function gets the idempotency table and its name', (id) => {
+    const group = ROUTE_GROUPS.find((g) => g.id === id);
+    api.hasResourceProperties('AWS::Lambda::Function', {
+      Description: group?.description,
+      Environment: { Variables: Match.objectLike({ IDEMPOTENCY_TABLE_NAME: Match.anyValue() }) },
+    });
+  });
+
   test('THEN table grants name each index instead of index/*', () => {
     const statements = Object.values(api.findResources('AWS::IAM::Policy')).flatMap(
       (p) =>
         (p as { Properties: { PolicyDocument: { Statement: PolicyStatement[] } } }).Properties.PolicyDocument.Statement,
     );
-    const tableStatements = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')));
-    expect(tableStatements).toHaveLength(ROUTE_GROUPS.length);
+    const tableStatements = statements.filter((s) =>
+      ['ReadTable', 'WriteTable'].includes((s as { Sid?: string }).Sid ?? ''),
+    );
+    const writers = ROUTE_GROUPS.filter((g) => g.access === 'readWrite').length;
+    expect(tableStatements).toHaveLength(ROUTE_GROUPS.length + writers);
     for (const statement of tableStatements) expect(JSON.stringify(statement.Resource)).not.toContain('index/*');
     expect(JSON.stringify(tableStatements)).toContain('/index/OrdersByStatus');
   });
+
+  test.each(ROUTE_GROUPS.filter((g) => g.access === 'readWrite').map((g) => [g.id, g.writesTo] as const))(
+    'THEN the %s function writes only to partitions %p',
+    (_id, writesTo) => {
+      api.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Sid: 'WriteTable',
+              Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': writesTo } },
+            }),
+          ]),
+        },
+      });
+    },
+  );
 
   test('THEN the cursor signing key is a secret encrypted with the application key', () => {
     api.hasResourceProperties('AWS::SecretsManager::Secret', {
@@ -126,6 +153,8 @@ describe('ApiStack', () => {
     expect(shopper).toContain('/GET/products/*');
     expect(shopper).not.toContain('/admin/');
     expect(admin).toContain('/GET/admin/orders');
+    expect(admin).toContain('/PUT/customers/*/orders/*/status');
     expect(admin).not.toContain('/products');
+    expect(shopper).not.toContain('/status');
   });
 });

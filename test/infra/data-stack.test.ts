@@ -5,10 +5,11 @@ import { buildStacks, synthTemplates } from '../fixtures/app';
 const TABLE = 'AWS::DynamoDB::GlobalTable';
 const KEY = 'AWS::KMS::Key';
 
-function onlyTable(template: Template): Record<string, unknown> {
-  const tables = Object.values(template.findResources(TABLE));
-  expect(tables).toHaveLength(1);
-  return tables[0] as Record<string, unknown>;
+/** The single table (the other GlobalTable holds idempotency records). */
+function singleTable(template: Template): Record<string, unknown> {
+  const tables = Object.entries(template.findResources(TABLE));
+  expect(tables.map(([id]) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['IdempotencyTable', 'Table']);
+  return (tables.find(([id]) => id.startsWith('Table'))?.[1] ?? {}) as Record<string, unknown>;
 }
 
 function keyRef(template: Template): string {
@@ -151,12 +152,21 @@ describe('DataStack', () => {
     });
 
     test('THEN every index in the model is in the template, and no other', () => {
-      const table = onlyTable(data) as { Properties: { GlobalSecondaryIndexes: { IndexName: string }[] } };
+      const table = singleTable(data) as { Properties: { GlobalSecondaryIndexes: { IndexName: string }[] } };
       expect(table.Properties.GlobalSecondaryIndexes.map((g) => g.IndexName)).toEqual(
         Object.values(GlobalIndexes).map((g) => g.indexName),
       );
       data.hasResourceProperties(TABLE, {
         LocalSecondaryIndexes: Object.values(LocalIndexes).map((l) => Match.objectLike({ IndexName: l.indexName })),
+      });
+    });
+
+    test('THEN the idempotency table keys on id, expires records by TTL and uses the same key', () => {
+      data.hasResourceProperties(TABLE, {
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+        Replicas: [Match.objectLike({ SSESpecification: { KMSMasterKeyId: { 'Fn::GetAtt': [keyRef(data), 'Arn'] } } })],
       });
     });
 

@@ -64,12 +64,22 @@ describe('primary keys', () => {
     expect(inRange(query, orderKey('c-1', 'o-12').SK)).toBe(false);
     expect(inRange(query, orderLineKey('c-1', 'o-12', 'A').SK)).toBe(false);
     expect(inRange(query, orderKey('c-1', 'o-0').SK)).toBe(false);
+    // Characters that sort below "#" are refused, so no other id can fall inside the range.
+    expect(inRange(query, 'ORDER#o-1!')).toBe(true);
+    expect(() => orderKey('c-1', 'o-1!')).toThrow(KeyPartError);
   });
 
   test.each([
     ['an empty id', () => customerKey(''), 'customerId "" cannot be used in a key: must be a non-empty string'],
     ['the separator', () => productKey('A#B'), 'sku "A#B" cannot be used in a key: must not contain "#"'],
     ['a control character', () => cartLineKey('c-1', 'A\nB'), 'must not contain control characters'],
+    ['a space, which sorts below the separator', () => orderKey('c-1', 'o-1 gift'), 'spaces'],
+    ['an exclamation mark, which sorts below the separator', () => orderKey('c-1', 'o-1!'), '"!"'],
+    [
+      'an instant without milliseconds',
+      () => customerOrderSortKey('2026-11-01T10:00:00Z', 'o-1'),
+      'must be an ISO-8601',
+    ],
     ['an over-long id', () => orderKey('c-1', 'x'.repeat(129)), 'must be at most 128 characters'],
     ['a malformed day', () => dailySalesKey('2026-13-01'), 'day "2026-13-01" cannot be used in a key: must be a date'],
     ['a local time', () => customerOrderSortKey('2026-11-01T10:00:00', 'o-1'), 'must be an ISO-8601 instant in UTC'],

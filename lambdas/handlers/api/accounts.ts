@@ -1,0 +1,33 @@
+/**
+ * Account routes: register a customer with a unique email, and change the email. Both are
+ * idempotent under an Idempotency-Key.
+ */
+import * as z from 'zod/mini';
+import { changeCustomerEmail, registerCustomer } from '../../data/accounts';
+import { created, fields, httpApi, ok, parseRequest } from '../../shared/http';
+import { idempotentRoute, requestToken } from '../../shared/idempotency';
+
+const email = z.email({ error: 'must be an email address' }).check(z.maxLength(120, 'must be at most 120 characters'));
+
+export const handler = httpApi({
+  'POST /customers': idempotentRoute(async (event) => {
+    const { body } = parseRequest(event, {
+      body: z.strictObject({
+        email,
+        name: z
+          .string({ error: 'must be a string' })
+          .check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(100, 'must be at most 100 characters')),
+        marketingOptIn: z._default(z.boolean({ error: 'must be true or false' }), false),
+      }),
+    });
+    return created(await registerCustomer(body, requestToken(event)));
+  }),
+
+  'PUT /customers/{customerId}/email': idempotentRoute(async (event) => {
+    const { path, body } = parseRequest(event, {
+      path: z.strictObject({ customerId: fields.id }),
+      body: z.strictObject({ email }),
+    });
+    return ok(await changeCustomerEmail(path.customerId, body.email));
+  }),
+});

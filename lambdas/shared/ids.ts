@@ -1,0 +1,23 @@
+/**
+ * Identifiers for new entities: 26 characters, Crockford base32, time-ordered (ULID layout:
+ * 48 bits of milliseconds, then 80 random bits), so that ids sort by creation time and never
+ * need coordination.
+ */
+import { randomBytes } from 'node:crypto';
+
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+function encode(value: bigint, length: number): string {
+  let out = '';
+  let rest = value;
+  for (let i = 0; i < length; i++) {
+    out = ALPHABET[Number(rest % 32n)] + out;
+    rest /= 32n;
+  }
+  return out;
+}
+
+export function newId(now = Date.now()): string {
+  const random = BigInt(`0x${randomBytes(10).toString('hex')}`);
+  return encode(BigInt(now), 10) + encode(random, 16);
+}
