@@ -2,11 +2,13 @@ import type { App } from 'aws-cdk-lib';
 import type { AppConfig } from './config';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
+import { FulfilmentStack } from './stacks/fulfilment-stack';
 
 /** The stacks of one stage, for callers that wire them further or test them. */
 export interface StoreStacks {
   readonly data: DataStack;
   readonly api: ApiStack;
+  readonly fulfilment: FulfilmentStack;
 }
 
 /**
@@ -31,5 +33,12 @@ export function addStoreStacks(app: App, config: AppConfig): StoreStacks {
     key: data.key,
     description: `${config.appName} (${config.stage}): HTTP API and its Lambda functions`,
   });
-  return { data, api };
+  const fulfilment = new FulfilmentStack(app, `${prefix}-Fulfilment`, {
+    env,
+    config,
+    table: data.table,
+    key: data.key,
+    description: `${config.appName} (${config.stage}): the order fulfilment workflow (Step Functions)`,
+  });
+  return { data, api, fulfilment };
 }

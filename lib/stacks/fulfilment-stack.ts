@@ -1,0 +1,129 @@
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  CustomerManagedEncryptionConfiguration,
+  DefinitionBody,
+  Errors,
+  Fail,
+  JitterType,
+  LogLevel,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { Construct } from 'constructs';
+import type { AppConfig } from '../config';
+import { AppFunction } from '../constructs/app-function';
+import { acknowledgeWildcardResources } from '../nag';
+
+export interface FulfilmentStackProps extends StackProps {
+  readonly config: AppConfig;
+  readonly table: ITableV2;
+  readonly key: IKey;
+}
+
+/** The steps of the workflow: construct id, handler file, what it does. */
+export const FULFILMENT_STEPS = {
+  PayOrder: { handler: 'workflows/pay-order.ts', description: 'Fulfilment: take payment, mark the order PAID' },
+  ShipOrder: { handler: 'workflows/ship-order.ts', description: 'Fulfilment: mark a paid order SHIPPED' },
+  CompensateOrder: {
+    handler: 'workflows/compensate-order.ts',
+    description: 'Fulfilment compensation: cancel the order and restock',
+  },
+} as const;
+
+/** Errors worth retrying: the store was busy, or Lambda itself failed to run the step. */
+const TRANSIENT_ERRORS = [
+  'ServiceUnavailableError',
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+/**
+ * The fulfilment workflow: a Step Functions state machine that moves an order from PLACED to PAID
+ * to SHIPPED, retrying transient failures with jittered backoff, and compensating (cancel and
+ * restock) when a step fails for good. Input: `{ "customerId": "...", "orderId": "..." }`.
+ */
+export class FulfilmentStack extends Stack {
+  readonly stateMachine: StateMachine;
+  readonly functions: Readonly<Record<keyof typeof FULFILMENT_STEPS, AppFunction>>;
+
+  constructor(scope: Construct, id: string, props: FulfilmentStackProps) {
+    super(scope, id, props);
+    const { config, table, key } = props;
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    const step = (name: keyof typeof FULFILMENT_STEPS) =>
+      new AppFunction(this, name, {
+        ...FULFILMENT_STEPS[name],
+        encryptionKey: key,
+        serviceName: 'order-store-fulfilment',
+        metricsNamespace: config.appName,
+        timeout: Duration.seconds(20),
+        logRemovalPolicy: removalPolicy,
+      })
+        .bindTable(table, 'readWrite', { writesTo: ['CUSTOMER#*', 'PRODUCT#*'] })
+        .withEnvironment({ STATUS_SHARDS: String(config.statusShards) });
+    this.functions = {
+      PayOrder: step('PayOrder'),
+      ShipOrder: step('ShipOrder'),
+      CompensateOrder: step('CompensateOrder'),
+    };
+
+    const invoke = (name: keyof typeof FULFILMENT_STEPS, resultPath: string) =>
+      new LambdaInvoke(this, name === 'CompensateOrder' ? 'Compensate' : name.replace('Order', ''), {
+        lambdaFunction: this.functions[name].function,
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        resultPath,
+      }).addRetry({
+        errors: TRANSIENT_ERRORS,
+        interval: Duration.seconds(1),
+        maxAttempts: 4,
+        backoffRate: 2,
+        maxDelay: Duration.seconds(10),
+        jitterStrategy: JitterType.FULL,
+      });
+
+    const failed = new Fail(this, 'FulfilmentFailed', {
+      error: 'FulfilmentFailed',
+      cause: 'A step failed for good; the order was cancelled and restocked',
+    });
+    const compensate = invoke('CompensateOrder', '$.compensation').next(failed);
+    const pay = invoke('PayOrder', '$.payment').addCatch(compensate, { errors: [Errors.ALL], resultPath: '$.error' });
+    const ship = invoke('ShipOrder', '$.shipment').addCatch(compensate, {
+      errors: [Errors.ALL],
+      resultPath: '$.error',
+    });
+
+    const logs = new LogGroup(this, 'StateMachineLogs', {
+      retention: RetentionDays.ONE_MONTH,
+      encryptionKey: key,
+      removalPolicy,
+    });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(pay.next(ship).next(new Succeed(this, 'Fulfilled'))),
+      timeout: Duration.minutes(15),
+      tracingEnabled: true,
+      logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
+      encryptionConfiguration: new CustomerManagedEncryptionConfiguration(key),
+    });
+
+    acknowledgeWildcardResources(
+      this.stateMachine.role,
+      Object.values(this.functions).map((fn) => `${fn.function.functionArn}:*`),
+      'The state machine may invoke any version or alias of its own three step functions; the CDK task grant adds ":*" for that.',
+    );
+    Validations.of(this.stateMachine.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray tracing (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs delivery (CreateLogDelivery and friends) support no resource-level permissions.',
+    });
+  }
+}
