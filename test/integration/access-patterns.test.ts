@@ -3,9 +3,8 @@
  * the template: seeded data, results in order, and the consumed capacity DynamoDB reports equal
  * to the documented figure.
  */
-import type { CapacityUsage } from '../../lambdas/shared/capacity';
 import { type AppEnvironment, prepareAppEnvironment } from '../fixtures/app-environment';
-import { documentedPattern, documentedUsage } from '../fixtures/documented-capacity';
+import { expectDocumented } from '../fixtures/documented-capacity';
 import { customers, orders, products, scenarioItems } from '../fixtures/store-scenario';
 
 type Data = {
@@ -33,30 +32,18 @@ beforeAll(async () => {
 
 afterAll(() => env.client.destroy());
 
-/** Run one documented pattern, assert its capacity, and return its result. */
-async function pattern<T>(number: number, dataFunction: string, work: () => Promise<T>): Promise<T> {
-  expect(documentedPattern(number).dataFunction).toBe(dataFunction);
-  const { result, usage } = await data.capacity.metered(work);
-  const reported: Pick<CapacityUsage, 'readCapacityUnits' | 'writeCapacityUnits'> = {
-    readCapacityUnits: usage.readCapacityUnits,
-    writeCapacityUnits: usage.writeCapacityUnits,
-  };
-  expect(reported).toEqual(documentedUsage(number));
-  return result;
-}
-
 const byNewest = [...orders].sort((a, b) => b.placedAt.localeCompare(a.placedAt));
 const byTotal = [...orders].sort((a, b) => b.orderTotalCents - a.orderTotalCents);
 
 describe('access patterns on DynamoDB Local', () => {
   test('#1 get a customer', async () => {
-    const customer = await pattern(1, 'getCustomer', () => data.customers.getCustomer('c-1'));
+    const customer = await expectDocumented(1, 'getCustomer', () => data.customers.getCustomer('c-1'));
     expect(customer).toEqual(customers[0]);
     expect(await data.customers.getCustomer('c-404')).toBeUndefined();
   });
 
   test('#2 get a product, public fields only', async () => {
-    const product = await pattern(2, 'getProduct', () => data.catalog.getProduct('PEN-01'));
+    const product = await expectDocumented(2, 'getProduct', () => data.catalog.getProduct('PEN-01'));
     expect(product).toEqual(products[1]);
     expect(Object.keys(product ?? {}).sort()).toEqual([
       'category',
@@ -70,7 +57,7 @@ describe('access patterns on DynamoDB Local', () => {
 
   test('#3 a category within a price range, cheapest first, paginated', async () => {
     const range = { category: 'stationery', minPriceCents: 500, maxPriceCents: 2_000 };
-    const first = await pattern(3, 'listProductsByCategory', () =>
+    const first = await expectDocumented(3, 'listProductsByCategory', () =>
       data.catalog.listProductsByCategory(range, { limit: 10 }),
     );
     expect(first.items.map((p) => p.priceCents)).toEqual([500, 600, 700, 800, 900, 1_000, 1_100, 1_200, 1_300, 1_400]);
@@ -80,7 +67,9 @@ describe('access patterns on DynamoDB Local', () => {
   });
 
   test('#4 many products at once, in the order asked, missing ones named', async () => {
-    const batch = await pattern(4, 'getProducts', () => data.catalog.getProducts(['BOOK-1', 'PEN-02', 'PEN-01']));
+    const batch = await expectDocumented(4, 'getProducts', () =>
+      data.catalog.getProducts(['BOOK-1', 'PEN-02', 'PEN-01']),
+    );
     expect(batch.products.map((p) => p.sku)).toEqual(['BOOK-1', 'PEN-02', 'PEN-01']);
     expect(await data.catalog.getProducts(['PEN-01', 'NOPE', 'PEN-01'])).toMatchObject({ missing: ['NOPE'] });
   });
@@ -94,14 +83,18 @@ describe('access patterns on DynamoDB Local', () => {
   });
 
   test('#5 a customer’s orders, newest first, paginated', async () => {
-    const first = await pattern(5, 'listCustomerOrders', () => data.orders.listCustomerOrders('c-1', { limit: 10 }));
+    const first = await expectDocumented(5, 'listCustomerOrders', () =>
+      data.orders.listCustomerOrders('c-1', { limit: 10 }),
+    );
     expect(first.items).toEqual(byNewest.slice(0, 10));
     const rest = await data.orders.listCustomerOrders('c-1', { limit: 100, cursor: first.cursor });
     expect(rest.items.map((o) => o.orderId)).toEqual(byNewest.slice(10).map((o) => o.orderId));
   });
 
   test('#6 a customer’s largest orders (LSI)', async () => {
-    const page = await pattern(6, 'listLargestOrders', () => data.orders.listLargestOrders('c-1', { limit: 10 }));
+    const page = await expectDocumented(6, 'listLargestOrders', () =>
+      data.orders.listLargestOrders('c-1', { limit: 10 }),
+    );
     expect(page.items).toEqual(
       byTotal.slice(0, 10).map(({ orderId, status, placedAt, orderTotalCents }) => ({
         orderId,
@@ -113,7 +106,7 @@ describe('access patterns on DynamoDB Local', () => {
   });
 
   test('#7 an order with its lines in one query', async () => {
-    const result = await pattern(7, 'getOrderWithLines', () => data.orders.getOrderWithLines('c-1', 'o-003'));
+    const result = await expectDocumented(7, 'getOrderWithLines', () => data.orders.getOrderWithLines('c-1', 'o-003'));
     expect(result?.order).toEqual(orders[3]);
     expect(result?.lines.map((l) => [l.sku, l.quantity])).toEqual([
       ['PEN-00', 1],
@@ -124,7 +117,7 @@ describe('access patterns on DynamoDB Local', () => {
   });
 
   test('#8 the same, strongly consistent, at twice the cost', async () => {
-    const result = await pattern(8, 'getOrderWithLines', () =>
+    const result = await expectDocumented(8, 'getOrderWithLines', () =>
       data.orders.getOrderWithLines('c-1', 'o-003', { consistentRead: true }),
     );
     expect(result?.lines).toHaveLength(2);
@@ -136,7 +129,9 @@ describe('access patterns on DynamoDB Local', () => {
       .filter((o) => o.status === 'PLACED' && o.statusSince >= window.from && o.statusSince <= window.to)
       .map((o) => o.orderId);
     expect(expected.length).toBeGreaterThan(4);
-    const first = await pattern(9, 'listOrdersByStatus', () => data.orders.listOrdersByStatus(window, { limit: 10 }));
+    const first = await expectDocumented(9, 'listOrdersByStatus', () =>
+      data.orders.listOrdersByStatus(window, { limit: 10 }),
+    );
     expect(first.items.map((o) => o.orderId)).toEqual(expected.slice(0, 10));
 
     const walked: string[] = [];
@@ -150,7 +145,7 @@ describe('access patterns on DynamoDB Local', () => {
   });
 
   test('#10 the sparse shipping queue, longest waiting first', async () => {
-    const page = await pattern(10, 'listOrdersAwaitingShipment', () =>
+    const page = await expectDocumented(10, 'listOrdersAwaitingShipment', () =>
       data.orders.listOrdersAwaitingShipment({ limit: 10 }),
     );
     const paid = orders
@@ -161,17 +156,17 @@ describe('access patterns on DynamoDB Local', () => {
 
   describe('the cart', () => {
     test('#12 add a line, then more units of it', async () => {
-      const line = await pattern(12, 'addToCart', () => data.cart.addToCart('c-2', 'PEN-04', 2));
+      const line = await expectDocumented(12, 'addToCart', () => data.cart.addToCart('c-2', 'PEN-04', 2));
       expect(line).toMatchObject({ customerId: 'c-2', sku: 'PEN-04', quantity: 2, unitPriceCents: 500 });
       expect(line.expiresAt).toBeGreaterThan(Date.now() / 1000 + 6 * 86_400);
-      expect(await pattern(12, 'addToCart', () => data.cart.addToCart('c-2', 'PEN-04', 3))).toMatchObject({
+      expect(await expectDocumented(12, 'addToCart', () => data.cart.addToCart('c-2', 'PEN-04', 3))).toMatchObject({
         quantity: 5,
       });
     });
 
     test('#11 view the cart with its total', async () => {
       await data.cart.addToCart('c-2', 'BOOK-0', 1);
-      const cart = await pattern(11, 'getCart', () => data.cart.getCart('c-2'));
+      const cart = await expectDocumented(11, 'getCart', () => data.cart.getCart('c-2'));
       expect(cart.lines.map((l) => [l.sku, l.quantity])).toEqual([
         ['BOOK-0', 1],
         ['PEN-04', 5],
@@ -180,14 +175,14 @@ describe('access patterns on DynamoDB Local', () => {
     });
 
     test('#13 change a line’s quantity', async () => {
-      const line = await pattern(13, 'changeCartLineQuantity', () =>
+      const line = await expectDocumented(13, 'changeCartLineQuantity', () =>
         data.cart.changeCartLineQuantity('c-2', 'PEN-04', 9),
       );
       expect(line.quantity).toBe(9);
     });
 
     test('#14 remove a line', async () => {
-      await pattern(14, 'removeCartLine', () => data.cart.removeCartLine('c-2', 'PEN-04'));
+      await expectDocumented(14, 'removeCartLine', () => data.cart.removeCartLine('c-2', 'PEN-04'));
       expect((await data.cart.getCart('c-2')).lines.map((l) => l.sku)).toEqual(['BOOK-0']);
     });
 
@@ -230,7 +225,7 @@ describe('access patterns on DynamoDB Local', () => {
   });
 
   test('#15 the marketing export: parallel scan segments, walked to the end', async () => {
-    const first = await pattern(15, 'exportMarketingOptIns', () =>
+    const first = await expectDocumented(15, 'exportMarketingOptIns', () =>
       data.customers.exportMarketingOptIns({ pageSize: 100 }),
     );
     expect(first.cursor).toBeUndefined();

@@ -1,19 +1,9 @@
-import { type ApiHandler, invoke, walkPages } from '../fixtures/api-events';
-import { type AppEnvironment, prepareAppEnvironment } from '../fixtures/app-environment';
-import { customers, orders, scenarioItems } from '../fixtures/store-scenario';
+import { invoke, walkPages } from '../fixtures/api-events';
+import { apiSuite, issuesOf } from '../fixtures/api-suite';
+import { customers, orders } from '../fixtures/store-scenario';
 
-let env: AppEnvironment;
-let handler: ApiHandler;
+const api = apiSuite(() => import('../../lambdas/handlers/api/admin'));
 
-beforeAll(async () => {
-  env = await prepareAppEnvironment();
-  await env.seed(scenarioItems());
-  ({ handler } = await import('../../lambdas/handlers/api/admin'));
-});
-
-afterAll(() => env.client.destroy());
-
-const issuesOf = (body: Record<string, unknown>) => body.issues as { field: string; rule: string }[];
 const BY_STATUS = 'GET /admin/orders';
 const QUEUE = 'GET /admin/orders/awaiting-shipment';
 const EXPORT = 'GET /admin/customers/marketing-export';
@@ -24,7 +14,7 @@ describe('GET /admin/orders', () => {
     'pagination over every shard returns each %s order once, oldest first',
     async (status) => {
       const { keys } = await walkPages<{ orderId: string; statusSince: string }>(
-        handler,
+        api.handler,
         BY_STATUS,
         { queryStringParameters: { status, ...wholeDay, limit: '2' } },
         (o) => o.orderId,
@@ -38,7 +28,9 @@ describe('GET /admin/orders', () => {
   );
 
   test('200 with nothing for a status no order has', async () => {
-    const response = await invoke(handler, BY_STATUS, { queryStringParameters: { status: 'CANCELLED', ...wholeDay } });
+    const response = await invoke(api.handler, BY_STATUS, {
+      queryStringParameters: { status: 'CANCELLED', ...wholeDay },
+    });
     expect(response).toMatchObject({ statusCode: 200, body: { items: [] } });
   });
 
@@ -67,7 +59,7 @@ describe('GET /admin/orders', () => {
       ],
     ],
   ])('400 for %s', async (_case, query, issues) => {
-    const response = await invoke(handler, BY_STATUS, { queryStringParameters: query });
+    const response = await invoke(api.handler, BY_STATUS, { queryStringParameters: query });
     expect(response.statusCode).toBe(400);
     expect(issuesOf(response.body)).toEqual(issues);
   });
@@ -76,7 +68,7 @@ describe('GET /admin/orders', () => {
 describe('GET /admin/orders/awaiting-shipment', () => {
   test('pagination walks the queue, longest waiting first', async () => {
     const { keys } = await walkPages<{ orderId: string }>(
-      handler,
+      api.handler,
       QUEUE,
       { queryStringParameters: { limit: '2' } },
       (o) => o.orderId,
@@ -90,7 +82,7 @@ describe('GET /admin/orders/awaiting-shipment', () => {
   });
 
   test('400 for a bad limit', async () => {
-    const response = await invoke(handler, QUEUE, { queryStringParameters: { limit: '-5' } });
+    const response = await invoke(api.handler, QUEUE, { queryStringParameters: { limit: '-5' } });
     expect(issuesOf(response.body)).toEqual([{ field: 'query.limit', rule: 'must be at least 1' }]);
   });
 });
@@ -98,7 +90,7 @@ describe('GET /admin/orders/awaiting-shipment', () => {
 describe('GET /admin/customers/marketing-export', () => {
   test('rounds of parallel segments walk every opted-in customer exactly once', async () => {
     const { keys } = await walkPages<{ customerId: string }>(
-      handler,
+      api.handler,
       EXPORT,
       { queryStringParameters: { limit: '1' } },
       (c) => c.customerId,
@@ -112,8 +104,8 @@ describe('GET /admin/customers/marketing-export', () => {
   });
 
   test('400 for a cursor from another listing', async () => {
-    const other = await invoke<{ cursor: string }>(handler, QUEUE, { queryStringParameters: { limit: '1' } });
-    const response = await invoke(handler, EXPORT, { queryStringParameters: { cursor: other.body.cursor } });
+    const other = await invoke<{ cursor: string }>(api.handler, QUEUE, { queryStringParameters: { limit: '1' } });
+    const response = await invoke(api.handler, EXPORT, { queryStringParameters: { cursor: other.body.cursor } });
     expect(response.statusCode).toBe(400);
     expect(issuesOf(response.body)[0]?.field).toBe('query.cursor');
   });

@@ -1,19 +1,8 @@
-import { type ApiHandler, invoke } from '../fixtures/api-events';
-import { type AppEnvironment, prepareAppEnvironment } from '../fixtures/app-environment';
-import { scenarioItems } from '../fixtures/store-scenario';
+import { invoke } from '../fixtures/api-events';
+import { apiSuite, issuesOf } from '../fixtures/api-suite';
 
-let env: AppEnvironment;
-let handler: ApiHandler;
+const api = apiSuite(() => import('../../lambdas/handlers/api/cart'));
 
-beforeAll(async () => {
-  env = await prepareAppEnvironment();
-  await env.seed(scenarioItems());
-  ({ handler } = await import('../../lambdas/handlers/api/cart'));
-});
-
-afterAll(() => env.client.destroy());
-
-const issuesOf = (body: Record<string, unknown>) => body.issues as { field: string; rule: string }[];
 const ADD = 'POST /customers/{customerId}/cart/lines';
 const CHANGE = 'PUT /customers/{customerId}/cart/lines/{sku}';
 const REMOVE = 'DELETE /customers/{customerId}/cart/lines/{sku}';
@@ -21,7 +10,7 @@ const VIEW = 'GET /customers/{customerId}/cart';
 
 const cartOf = async (customerId: string) =>
   (
-    await invoke<{ lines: { sku: string; quantity: number }[]; totalCents: number }>(handler, VIEW, {
+    await invoke<{ lines: { sku: string; quantity: number }[]; totalCents: number }>(api.handler, VIEW, {
       pathParameters: { customerId },
     })
   ).body;
@@ -29,10 +18,10 @@ const cartOf = async (customerId: string) =>
 describe('the cart routes', () => {
   test('add, add more, change, view and remove, with the effect of each visible', async () => {
     const customer = { customerId: 'c-7' };
-    const added = await invoke(handler, ADD, { pathParameters: customer, body: { sku: 'PEN-02', quantity: 2 } });
+    const added = await invoke(api.handler, ADD, { pathParameters: customer, body: { sku: 'PEN-02', quantity: 2 } });
     expect(added).toMatchObject({ statusCode: 200, body: { sku: 'PEN-02', quantity: 2, unitPriceCents: 300 } });
-    await invoke(handler, ADD, { pathParameters: customer, body: { sku: 'PEN-02', quantity: 1 } });
-    await invoke(handler, ADD, { pathParameters: customer, body: { sku: 'BOOK-3', quantity: 1 } });
+    await invoke(api.handler, ADD, { pathParameters: customer, body: { sku: 'PEN-02', quantity: 1 } });
+    await invoke(api.handler, ADD, { pathParameters: customer, body: { sku: 'BOOK-3', quantity: 1 } });
     expect(await cartOf('c-7')).toMatchObject({
       lines: [
         { sku: 'BOOK-3', quantity: 1 },
@@ -41,13 +30,13 @@ describe('the cart routes', () => {
       totalCents: 1_503 + 900,
     });
 
-    const changed = await invoke(handler, CHANGE, {
+    const changed = await invoke(api.handler, CHANGE, {
       pathParameters: { ...customer, sku: 'PEN-02' },
       body: { quantity: 10 },
     });
     expect(changed).toMatchObject({ statusCode: 200, body: { quantity: 10 } });
 
-    const removed = await invoke(handler, REMOVE, { pathParameters: { ...customer, sku: 'BOOK-3' } });
+    const removed = await invoke(api.handler, REMOVE, { pathParameters: { ...customer, sku: 'BOOK-3' } });
     expect(removed.statusCode).toBe(204);
     expect((await cartOf('c-7')).lines).toEqual([expect.objectContaining({ sku: 'PEN-02', quantity: 10 })]);
   });
@@ -57,7 +46,7 @@ describe('the cart routes', () => {
   });
 
   test('404 when adding a product that does not exist, and nothing is written', async () => {
-    const response = await invoke(handler, ADD, {
+    const response = await invoke(api.handler, ADD, {
       pathParameters: { customerId: 'c-9' },
       body: { sku: 'GONE-1', quantity: 1 },
     });
@@ -67,13 +56,13 @@ describe('the cart routes', () => {
 
   test('404 when changing or removing a line that is not in the cart', async () => {
     const line = { customerId: 'c-9', sku: 'PEN-01' };
-    expect((await invoke(handler, CHANGE, { pathParameters: line, body: { quantity: 1 } })).statusCode).toBe(404);
-    expect((await invoke(handler, REMOVE, { pathParameters: line })).statusCode).toBe(404);
+    expect((await invoke(api.handler, CHANGE, { pathParameters: line, body: { quantity: 1 } })).statusCode).toBe(404);
+    expect((await invoke(api.handler, REMOVE, { pathParameters: line })).statusCode).toBe(404);
   });
 
   test('409 naming the SKU when a line would exceed 99 units, and the line is unchanged', async () => {
-    await invoke(handler, ADD, { pathParameters: { customerId: 'c-10' }, body: { sku: 'PEN-03', quantity: 90 } });
-    const response = await invoke(handler, ADD, {
+    await invoke(api.handler, ADD, { pathParameters: { customerId: 'c-10' }, body: { sku: 'PEN-03', quantity: 90 } });
+    const response = await invoke(api.handler, ADD, {
       pathParameters: { customerId: 'c-10' },
       body: { sku: 'PEN-03', quantity: 10 },
     });
@@ -109,7 +98,7 @@ describe('the cart routes', () => {
       [{ field: 'body', rule: 'Unrecognized key: "price"' }],
     ],
   ])('400 for %s, and nothing is written', async (_case, body, issues) => {
-    const response = await invoke(handler, ADD, { pathParameters: { customerId: 'c-11' }, body });
+    const response = await invoke(api.handler, ADD, { pathParameters: { customerId: 'c-11' }, body });
     expect(response.statusCode).toBe(400);
     expect(issuesOf(response.body)).toEqual(issues);
     expect((await cartOf('c-11')).lines).toEqual([]);
@@ -120,21 +109,21 @@ describe('the cart routes', () => {
     ['a quantity of zero', { quantity: 0 }, 'must be at least 1'],
     ['a quantity of 100', { quantity: 100 }, 'must be at most 99'],
   ])('400 when changing a line with %s, and the line is unchanged', async (_case, body, rule) => {
-    await invoke(handler, ADD, { pathParameters: { customerId: 'c-12' }, body: { sku: 'PEN-07', quantity: 4 } });
-    const response = await invoke(handler, CHANGE, { pathParameters: { customerId: 'c-12', sku: 'PEN-07' }, body });
+    await invoke(api.handler, ADD, { pathParameters: { customerId: 'c-12' }, body: { sku: 'PEN-07', quantity: 4 } });
+    const response = await invoke(api.handler, CHANGE, { pathParameters: { customerId: 'c-12', sku: 'PEN-07' }, body });
     expect(response.statusCode).toBe(400);
     expect(issuesOf(response.body)).toEqual([{ field: 'body.quantity', rule }]);
     expect((await cartOf('c-12')).lines).toEqual([expect.objectContaining({ sku: 'PEN-07', quantity: 4 })]);
-    await invoke(handler, REMOVE, { pathParameters: { customerId: 'c-12', sku: 'PEN-07' } });
+    await invoke(api.handler, REMOVE, { pathParameters: { customerId: 'c-12', sku: 'PEN-07' } });
   });
 
   test('400 for a body that is not JSON', async () => {
-    const response = await invoke(handler, ADD, { pathParameters: { customerId: 'c-11' }, rawBody: '{"sku": ' });
+    const response = await invoke(api.handler, ADD, { pathParameters: { customerId: 'c-11' }, rawBody: '{"sku": ' });
     expect(issuesOf(response.body)).toEqual([{ field: 'body', rule: 'must be valid JSON' }]);
   });
 
   test('400 for a body on a route that takes none', async () => {
-    const response = await invoke(handler, REMOVE, {
+    const response = await invoke(api.handler, REMOVE, {
       pathParameters: { customerId: 'c-11', sku: 'PEN-01' },
       body: { x: 1 },
     });
@@ -148,7 +137,7 @@ describe('the cart routes', () => {
       [CHANGE, { pathParameters: { customerId: 'a#b', sku: 'PEN-01' }, body: { quantity: 1 } }],
       [REMOVE, { pathParameters: { customerId: 'a#b', sku: 'PEN-01' } }],
     ] as const) {
-      const response = await invoke(handler, route, parts);
+      const response = await invoke(api.handler, route, parts);
       expect(response.statusCode).toBe(400);
       expect(issuesOf(response.body).map((i) => i.field)).toEqual(['path.customerId']);
     }

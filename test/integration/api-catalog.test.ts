@@ -1,32 +1,21 @@
-import { type ApiHandler, invoke, walkPages } from '../fixtures/api-events';
-import { type AppEnvironment, prepareAppEnvironment } from '../fixtures/app-environment';
-import { products, scenarioItems } from '../fixtures/store-scenario';
+import { invoke, walkPages } from '../fixtures/api-events';
+import { apiSuite, issuesOf } from '../fixtures/api-suite';
+import { products } from '../fixtures/store-scenario';
 
-let env: AppEnvironment;
-let handler: ApiHandler;
-
-beforeAll(async () => {
-  env = await prepareAppEnvironment();
-  await env.seed(scenarioItems());
-  ({ handler } = await import('../../lambdas/handlers/api/catalog'));
-});
-
-afterAll(() => env.client.destroy());
-
-const issuesOf = (body: Record<string, unknown>) => body.issues as { field: string; rule: string }[];
+const api = apiSuite(() => import('../../lambdas/handlers/api/catalog'));
 
 describe('GET /products/{sku}', () => {
   const route = 'GET /products/{sku}';
 
   test('200 with the product', async () => {
-    const response = await invoke(handler, route, { pathParameters: { sku: 'PEN-03' } });
+    const response = await invoke(api.handler, route, { pathParameters: { sku: 'PEN-03' } });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('application/json');
     expect(response.body).toEqual(products[3]);
   });
 
   test('404 naming the product', async () => {
-    const response = await invoke(handler, route, { pathParameters: { sku: 'NOPE-1' } });
+    const response = await invoke(api.handler, route, { pathParameters: { sku: 'NOPE-1' } });
     expect(response).toMatchObject({ statusCode: 404, body: { error: 'NotFound', resource: 'Product', id: 'NOPE-1' } });
   });
 
@@ -35,7 +24,7 @@ describe('GET /products/{sku}', () => {
     ['the key separator', 'PEN#01'],
     ['too long', `P${'X'.repeat(40)}`],
   ])('400 for a SKU in %s', async (_case, sku) => {
-    const response = await invoke(handler, route, { pathParameters: { sku } });
+    const response = await invoke(api.handler, route, { pathParameters: { sku } });
     expect(response.statusCode).toBe(400);
     expect(issuesOf(response.body)).toEqual([
       { field: 'path.sku', rule: 'must be 1 to 40 upper-case letters, digits or "-"' },
@@ -43,7 +32,7 @@ describe('GET /products/{sku}', () => {
   });
 
   test('400 for an unexpected query parameter', async () => {
-    const response = await invoke(handler, route, {
+    const response = await invoke(api.handler, route, {
       pathParameters: { sku: 'PEN-01' },
       queryStringParameters: { x: '1' },
     });
@@ -56,13 +45,13 @@ describe('GET /products', () => {
   const route = 'GET /products';
 
   test('200 with the products found and the SKUs missing', async () => {
-    const response = await invoke(handler, route, { queryStringParameters: { skus: 'BOOK-2,PEN-00,GONE-1' } });
+    const response = await invoke(api.handler, route, { queryStringParameters: { skus: 'BOOK-2,PEN-00,GONE-1' } });
     expect(response.statusCode).toBe(200);
     expect(response.body).toEqual({ products: [products[32], products[0]], missing: ['GONE-1'] });
   });
 
   test('400 when skus is missing', async () => {
-    const response = await invoke(handler, route, { queryStringParameters: {} });
+    const response = await invoke(api.handler, route, { queryStringParameters: {} });
     expect(response.statusCode).toBe(400);
     expect(issuesOf(response.body)).toEqual([
       { field: 'query.skus', rule: 'is required: a comma-separated list of SKUs' },
@@ -70,7 +59,7 @@ describe('GET /products', () => {
   });
 
   test('400 naming the position of a bad SKU', async () => {
-    const response = await invoke(handler, route, { queryStringParameters: { skus: 'PEN-00,bad sku' } });
+    const response = await invoke(api.handler, route, { queryStringParameters: { skus: 'PEN-00,bad sku' } });
     expect(issuesOf(response.body)).toEqual([
       { field: 'query.skus.1', rule: 'must be 1 to 40 upper-case letters, digits or "-"' },
     ]);
@@ -78,7 +67,7 @@ describe('GET /products', () => {
 
   test('400 for more than 100 SKUs', async () => {
     const skus = Array.from({ length: 101 }, (_, i) => `S-${i}`).join(',');
-    const response = await invoke(handler, route, { queryStringParameters: { skus } });
+    const response = await invoke(api.handler, route, { queryStringParameters: { skus } });
     expect(issuesOf(response.body)).toEqual([{ field: 'query.skus', rule: 'must list at most 100 SKUs' }]);
   });
 });
@@ -87,7 +76,7 @@ describe('GET /categories/{category}/products', () => {
   const route = 'GET /categories/{category}/products';
 
   test('200 with a page, cheapest first', async () => {
-    const response = await invoke<{ items: { priceCents: number }[]; cursor?: string }>(handler, route, {
+    const response = await invoke<{ items: { priceCents: number }[]; cursor?: string }>(api.handler, route, {
       pathParameters: { category: 'stationery' },
       queryStringParameters: { minPrice: '1000', maxPrice: '1500', limit: '3' },
     });
@@ -98,7 +87,7 @@ describe('GET /categories/{category}/products', () => {
 
   test('pagination walks the whole category without duplicates or gaps', async () => {
     const { keys, pages } = await walkPages<{ sku: string }>(
-      handler,
+      api.handler,
       route,
       { pathParameters: { category: 'stationery' }, queryStringParameters: { limit: '7' } },
       (p) => p.sku,
@@ -109,7 +98,7 @@ describe('GET /categories/{category}/products', () => {
   });
 
   test('200 with no items for an empty category', async () => {
-    const response = await invoke(handler, route, { pathParameters: { category: 'garden' } });
+    const response = await invoke(api.handler, route, { pathParameters: { category: 'garden' } });
     expect(response).toMatchObject({ statusCode: 200, body: { items: [] } });
     expect(response.body).not.toHaveProperty('cursor');
   });
@@ -132,7 +121,7 @@ describe('GET /categories/{category}/products', () => {
     ],
     ['an unknown parameter', { sort: 'desc' }, { field: 'query', rule: 'Unrecognized key: "sort"' }],
   ])('400 for %s', async (_case, query, issue) => {
-    const response = await invoke(handler, route, {
+    const response = await invoke(api.handler, route, {
       pathParameters: { category: 'stationery' },
       queryStringParameters: query,
     });
@@ -141,18 +130,18 @@ describe('GET /categories/{category}/products', () => {
   });
 
   test('400 for a bad category', async () => {
-    const response = await invoke(handler, route, { pathParameters: { category: 'Office Supplies' } });
+    const response = await invoke(api.handler, route, { pathParameters: { category: 'Office Supplies' } });
     expect(issuesOf(response.body)).toEqual([
       { field: 'path.category', rule: 'must be 1 to 40 lower-case letters, digits or "-"' },
     ]);
   });
 
   test('a cursor from another price range is refused', async () => {
-    const first = await invoke<{ cursor: string }>(handler, route, {
+    const first = await invoke<{ cursor: string }>(api.handler, route, {
       pathParameters: { category: 'stationery' },
       queryStringParameters: { limit: '2' },
     });
-    const response = await invoke(handler, route, {
+    const response = await invoke(api.handler, route, {
       pathParameters: { category: 'stationery' },
       queryStringParameters: { limit: '2', minPrice: '100', cursor: first.body.cursor },
     });
@@ -161,6 +150,6 @@ describe('GET /categories/{category}/products', () => {
 });
 
 test('an unknown route is a 404, not a crash', async () => {
-  const response = await invoke(handler, 'GET /nothing');
+  const response = await invoke(api.handler, 'GET /nothing');
   expect(response.statusCode).toBe(404);
 });

@@ -1,36 +1,26 @@
-import { type ApiHandler, invoke, walkPages } from '../fixtures/api-events';
-import { type AppEnvironment, prepareAppEnvironment } from '../fixtures/app-environment';
-import { customers, orders, scenarioItems } from '../fixtures/store-scenario';
+import { invoke, walkPages } from '../fixtures/api-events';
+import { apiSuite, issuesOf } from '../fixtures/api-suite';
+import { customers, orders } from '../fixtures/store-scenario';
 
-let env: AppEnvironment;
-let handler: ApiHandler;
+const api = apiSuite(() => import('../../lambdas/handlers/api/customers'));
 
-beforeAll(async () => {
-  env = await prepareAppEnvironment();
-  await env.seed(scenarioItems());
-  ({ handler } = await import('../../lambdas/handlers/api/customers'));
-});
-
-afterAll(() => env.client.destroy());
-
-const issuesOf = (body: Record<string, unknown>) => body.issues as { field: string; rule: string }[];
 const idRule = 'must be 1 to 64 letters, digits, "_", ".", ":" or "-"';
 
 describe('GET /customers/{customerId}', () => {
   const route = 'GET /customers/{customerId}';
 
   test('200 with the customer, without key attributes', async () => {
-    const response = await invoke(handler, route, { pathParameters: { customerId: 'c-2' } });
+    const response = await invoke(api.handler, route, { pathParameters: { customerId: 'c-2' } });
     expect(response).toEqual({ statusCode: 200, headers: expect.any(Object), body: customers[1] });
   });
 
   test('404 for an unknown customer', async () => {
-    const response = await invoke(handler, route, { pathParameters: { customerId: 'c-999' } });
+    const response = await invoke(api.handler, route, { pathParameters: { customerId: 'c-999' } });
     expect(response).toMatchObject({ statusCode: 404, body: { resource: 'Customer', id: 'c-999' } });
   });
 
   test.each(['c#1', 'c 1', 'x'.repeat(65)])('400 for the customer id %p', async (customerId) => {
-    const response = await invoke(handler, route, { pathParameters: { customerId } });
+    const response = await invoke(api.handler, route, { pathParameters: { customerId } });
     expect(response.statusCode).toBe(400);
     expect(issuesOf(response.body)).toEqual([{ field: 'path.customerId', rule: idRule }]);
   });
@@ -41,7 +31,7 @@ describe('GET /customers/{customerId}/orders', () => {
 
   test('pagination walks every order, newest first, without duplicates or gaps', async () => {
     const { keys, pages } = await walkPages<{ orderId: string }>(
-      handler,
+      api.handler,
       route,
       { pathParameters: { customerId: 'c-1' }, queryStringParameters: { limit: '4' } },
       (o) => o.orderId,
@@ -51,12 +41,12 @@ describe('GET /customers/{customerId}/orders', () => {
   });
 
   test('200 with no orders for a customer who has none', async () => {
-    const response = await invoke(handler, route, { pathParameters: { customerId: 'c-5' } });
+    const response = await invoke(api.handler, route, { pathParameters: { customerId: 'c-5' } });
     expect(response).toMatchObject({ statusCode: 200, body: { items: [] } });
   });
 
   test('400 for a bad limit and a bad id at once, each named', async () => {
-    const response = await invoke(handler, route, {
+    const response = await invoke(api.handler, route, {
       pathParameters: { customerId: 'c#1' },
       queryStringParameters: { limit: '500' },
     });
@@ -67,11 +57,11 @@ describe('GET /customers/{customerId}/orders', () => {
   });
 
   test('400 for a cursor issued for another customer', async () => {
-    const first = await invoke<{ cursor: string }>(handler, route, {
+    const first = await invoke<{ cursor: string }>(api.handler, route, {
       pathParameters: { customerId: 'c-1' },
       queryStringParameters: { limit: '2' },
     });
-    const response = await invoke(handler, route, {
+    const response = await invoke(api.handler, route, {
       pathParameters: { customerId: 'c-3' },
       queryStringParameters: { cursor: first.body.cursor },
     });
@@ -85,7 +75,7 @@ describe('GET /customers/{customerId}/orders/largest', () => {
 
   test('pagination walks every order, largest first, without duplicates or gaps', async () => {
     const { keys } = await walkPages<{ orderId: string; orderTotalCents: number }>(
-      handler,
+      api.handler,
       route,
       { pathParameters: { customerId: 'c-1' }, queryStringParameters: { limit: '6' } },
       (o) => `${o.orderTotalCents}:${o.orderId}`,
@@ -96,7 +86,7 @@ describe('GET /customers/{customerId}/orders/largest', () => {
   });
 
   test('400 for a non-numeric limit', async () => {
-    const response = await invoke(handler, route, {
+    const response = await invoke(api.handler, route, {
       pathParameters: { customerId: 'c-1' },
       queryStringParameters: { limit: 'all' },
     });
@@ -108,7 +98,7 @@ describe('GET /customers/{customerId}/orders/{orderId}', () => {
   const route = 'GET /customers/{customerId}/orders/{orderId}';
 
   test.each(['false', 'true'])('200 with the order and its lines (consistent=%s)', async (consistent) => {
-    const response = await invoke<{ order: { orderId: string }; lines: unknown[] }>(handler, route, {
+    const response = await invoke<{ order: { orderId: string }; lines: unknown[] }>(api.handler, route, {
       pathParameters: { customerId: 'c-1', orderId: 'o-007' },
       queryStringParameters: { consistent },
     });
@@ -118,12 +108,12 @@ describe('GET /customers/{customerId}/orders/{orderId}', () => {
   });
 
   test('404 for an order of another customer', async () => {
-    const response = await invoke(handler, route, { pathParameters: { customerId: 'c-2', orderId: 'o-007' } });
+    const response = await invoke(api.handler, route, { pathParameters: { customerId: 'c-2', orderId: 'o-007' } });
     expect(response).toMatchObject({ statusCode: 404, body: { resource: 'Order', id: 'o-007' } });
   });
 
   test('400 for consistent=yes', async () => {
-    const response = await invoke(handler, route, {
+    const response = await invoke(api.handler, route, {
       pathParameters: { customerId: 'c-1', orderId: 'o-007' },
       queryStringParameters: { consistent: 'yes' },
     });
@@ -136,7 +126,9 @@ describe('errors from below the handler', () => {
     const { documents } = await import('../../lambdas/data/client');
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' });
     const spy = jest.spyOn(documents, 'send').mockRejectedValueOnce(throttled as never);
-    const response = await invoke(handler, 'GET /customers/{customerId}', { pathParameters: { customerId: 'c-1' } });
+    const response = await invoke(api.handler, 'GET /customers/{customerId}', {
+      pathParameters: { customerId: 'c-1' },
+    });
     spy.mockRestore();
     expect(response.statusCode).toBe(503);
     expect(response.headers['retry-after']).toBe('1');
@@ -149,7 +141,9 @@ describe('errors from below the handler', () => {
       'ValidationException: arn:aws:dynamodb:eu-west-1:111111111111:table/secret-name at line 42',
     );
     const spy = jest.spyOn(documents, 'send').mockRejectedValueOnce(internal as never);
-    const response = await invoke(handler, 'GET /customers/{customerId}', { pathParameters: { customerId: 'c-1' } });
+    const response = await invoke(api.handler, 'GET /customers/{customerId}', {
+      pathParameters: { customerId: 'c-1' },
+    });
     spy.mockRestore();
     expect(response).toMatchObject({
       statusCode: 500,

@@ -7,6 +7,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type ApiHandler, apiEvent, invoke, lambdaContext } from '../fixtures/api-events';
 import { type AppEnvironment, prepareAppEnvironment } from '../fixtures/app-environment';
 import { aProduct } from '../fixtures/entities';
+import { awsError, callsOf, failNext } from '../fixtures/faults';
 import { scenarioItems } from '../fixtures/store-scenario';
 
 let env: AppEnvironment;
@@ -178,33 +179,16 @@ describe('transaction conflicts and throttling injected at the SDK boundary', ()
       $metadata: {},
       CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
     });
-  const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
-
-  function injectOnTransactions(failures: number, error: () => Error) {
-    const send = documents.send.bind(documents);
-    let injected = 0;
-    return jest.spyOn(documents, 'send').mockImplementation((async (command: never) => {
-      const name = (command as { constructor: { name: string } }).constructor.name;
-      if (name === 'TransactWriteCommand' && injected < failures) {
-        injected += 1;
-        throw error();
-      }
-      return send(command);
-    }) as never);
-  }
+  const throttled = () => awsError('ThrottlingException', 'Rate exceeded');
 
   test.each([
     ['conflicts', conflict],
     ['throttling', throttled],
   ])('a few %s are retried and the order succeeds once', async (_kind, error) => {
-    const spy = injectOnTransactions(3, error);
+    const spy = failNext(documents, 'TransactWriteCommand', 3, error);
     const response = await orders(placeEvent('c-10', randomUUID(), [{ sku: 'RETRY-1', quantity: 1 }]), lambdaContext());
     expect(response.statusCode).toBe(201);
-    expect(
-      spy.mock.calls.filter(
-        ([c]) => (c as { constructor: { name: string } }).constructor.name === 'TransactWriteCommand',
-      ),
-    ).toHaveLength(4);
+    expect(callsOf(spy, 'TransactWriteCommand')).toHaveLength(4);
   });
 
   test.each([
@@ -214,7 +198,7 @@ describe('transaction conflicts and throttling injected at the SDK boundary', ()
     '%s that outlast the retry budget end in 503 with Retry-After, and nothing is half-written',
     async (_kind, error) => {
       const before = { stock: (await product('RETRY-1'))?.stock, orders: (await ordersOf('c-11')).length };
-      injectOnTransactions(Number.POSITIVE_INFINITY, error);
+      failNext(documents, 'TransactWriteCommand', Number.POSITIVE_INFINITY, error);
       const response = await orders(
         placeEvent('c-11', randomUUID(), [{ sku: 'RETRY-1', quantity: 1 }]),
         lambdaContext(),

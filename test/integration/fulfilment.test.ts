@@ -5,6 +5,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type AppEnvironment, prepareAppEnvironment } from '../fixtures/app-environment';
 import { aProduct } from '../fixtures/entities';
+import { awsError, failNext } from '../fixtures/faults';
 import { type LocalWorkflow, localFulfilment } from '../fixtures/fulfilment';
 import { scenarioItems } from '../fixtures/store-scenario';
 
@@ -88,18 +89,9 @@ test('compensation path: a declined payment cancels the order and restocks it', 
 
 test('a transient failure is retried, not compensated', async () => {
   const { order } = await place('c-4', 1);
-  const client = await import('../../lambdas/data/client');
-  const send = client.documents.send.bind(client.documents);
-  let failures = 0;
-  jest.spyOn(client.documents, 'send').mockImplementation((async (command: never) => {
-    if ((command as { constructor: { name: string } }).constructor.name === 'UpdateCommand' && failures < 2) {
-      failures += 1;
-      throw Object.assign(new Error('Throughput exceeds the current capacity'), {
-        name: 'ProvisionedThroughputExceededException',
-      });
-    }
-    return send(command);
-  }) as never);
+  failNext(documents, 'UpdateCommand', 2, () =>
+    awsError('ProvisionedThroughputExceededException', 'Throughput exceeds the current capacity'),
+  );
   const execution = await workflow.run({ customerId: 'c-4', orderId: order.orderId });
   expect(execution.status).toBe('SUCCEEDED');
   expect(execution.history.filter((h) => h.type === 'TaskFailed').map((h) => h.error)).toEqual([

@@ -3,9 +3,8 @@
  * capacity each consumes against docs/access-patterns.md.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { CapacityUsage } from '../../lambdas/shared/capacity';
 import { type AppEnvironment, prepareAppEnvironment } from '../fixtures/app-environment';
-import { documentedPattern, documentedUsage } from '../fixtures/documented-capacity';
+import { expectDocumented } from '../fixtures/documented-capacity';
 import { scenarioItems } from '../fixtures/store-scenario';
 
 let env: AppEnvironment;
@@ -31,17 +30,6 @@ afterAll(() => env.client.destroy());
 let token = 0;
 const nextToken = () => `token-${process.pid}-${++token}`;
 
-async function pattern<T>(number: number, dataFunction: string, work: () => Promise<T>): Promise<T> {
-  expect(documentedPattern(number).dataFunction).toBe(dataFunction);
-  const { result, usage } = await capacity.metered(work);
-  const reported: Pick<CapacityUsage, 'readCapacityUnits' | 'writeCapacityUnits'> = {
-    readCapacityUnits: usage.readCapacityUnits,
-    writeCapacityUnits: usage.writeCapacityUnits,
-  };
-  expect(reported).toEqual(documentedUsage(number));
-  return result;
-}
-
 async function item(PK: string, SK: string): Promise<Record<string, unknown> | undefined> {
   return (await documents.send(new GetCommand({ TableName: tableName, Key: { PK, SK }, ConsistentRead: true }))).Item;
 }
@@ -50,7 +38,7 @@ const stockOf = async (sku: string) => (await item(`PRODUCT#${sku}`, 'PRODUCT'))
 
 describe('registration and email changes', () => {
   test('#16 registering writes the customer and claims the email', async () => {
-    const customer = await pattern(16, 'registerCustomer', () =>
+    const customer = await expectDocumented(16, 'registerCustomer', () =>
       accounts.registerCustomer({ email: ' Zoe@Example.com', name: 'Zoe', marketingOptIn: true }, nextToken()),
     );
     expect(customer).toMatchObject({ email: 'zoe@example.com', orderCount: 0, version: 1 });
@@ -68,7 +56,7 @@ describe('registration and email changes', () => {
       { email: 'yan@example.com', name: 'Yan', marketingOptIn: false },
       nextToken(),
     );
-    const changed = await pattern(17, 'changeCustomerEmail', () =>
+    const changed = await expectDocumented(17, 'changeCustomerEmail', () =>
       accounts.changeCustomerEmail(customer.customerId, 'yan@new.example'),
     );
     expect(changed).toMatchObject({ email: 'yan@new.example', version: 2 });
@@ -106,7 +94,7 @@ describe('registration and email changes', () => {
 describe('placing orders', () => {
   test('#18 a one-line order decrements stock and adds to the customer, all at once', async () => {
     const before = await item('CUSTOMER#c-2', 'PROFILE');
-    const placed = await pattern(18, 'placeOrder', () =>
+    const placed = await expectDocumented(18, 'placeOrder', () =>
       workflows.placeOrder('c-2', [{ sku: 'PEN-10', quantity: 3 }], nextToken()),
     );
     expect(placed.order).toMatchObject({ status: 'PLACED', orderTotalCents: 3 * 1_100, lineCount: 1, version: 1 });
@@ -120,7 +108,7 @@ describe('placing orders', () => {
   });
 
   test('#19 a three-line order', async () => {
-    const placed = await pattern(19, 'placeOrder', () =>
+    const placed = await expectDocumented(19, 'placeOrder', () =>
       workflows.placeOrder(
         'c-2',
         [
@@ -238,7 +226,9 @@ describe('order status, cancellation and the checkout snapshot', () => {
   });
 
   test('#20 the checkout snapshot reads order, customer and stock together', async () => {
-    const summary = await pattern(20, 'getCheckoutSummary', () => workflows.getCheckoutSummary('c-4', orderId));
+    const summary = await expectDocumented(20, 'getCheckoutSummary', () =>
+      workflows.getCheckoutSummary('c-4', orderId),
+    );
     expect(summary).toMatchObject({
       order: { orderId, status: 'PLACED' },
       customer: { customerId: 'c-4', orderCount: 1 },
@@ -250,7 +240,7 @@ describe('order status, cancellation and the checkout snapshot', () => {
   });
 
   test('#21 paying moves the order to PAID and into the shipping queue', async () => {
-    const paid = await pattern(21, 'changeOrderStatus', () =>
+    const paid = await expectDocumented(21, 'changeOrderStatus', () =>
       workflows.changeOrderStatus('c-4', orderId, { status: 'PAID', expectedVersion: 1 }),
     );
     expect(paid).toMatchObject({ status: 'PAID', version: 2, paidAt: expect.any(String) });
@@ -274,7 +264,9 @@ describe('order status, cancellation and the checkout snapshot', () => {
   });
 
   test('#22 cancelling a paid order restocks every line and leaves the shipping queue', async () => {
-    const cancelled = await pattern(22, 'cancelOrder', () => workflows.cancelOrder('c-4', orderId, nextToken()));
+    const cancelled = await expectDocumented(22, 'cancelOrder', () =>
+      workflows.cancelOrder('c-4', orderId, nextToken()),
+    );
     expect(cancelled).toMatchObject({ status: 'CANCELLED', version: 3, cancelledAt: expect.any(String) });
     expect(await stockOf('PEN-20')).toBe(100);
     expect(await stockOf('PEN-21')).toBe(100);
