@@ -1,0 +1,127 @@
+/**
+ * Reads a table's stream from DynamoDB Local (or DynamoDB) across all its shards, following shard
+ * lineage as Lambda does: a child shard is read only after its parent has been read to its end,
+ * so the changes to one item always come out in the order they were made.
+ */
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  type DynamoDBStreamsClientConfig,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type Shard,
+  type _Record as StreamRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+
+export type { StreamRecord };
+
+export interface StreamReaderOptions {
+  readonly streamArn: string;
+  readonly client: DynamoDBStreamsClient;
+  /** Where to start in shards that exist when reading begins. @default 'TRIM_HORIZON' */
+  readonly startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+  /** Most records to take from one shard per GetRecords call. @default 1000 */
+  readonly batchLimit?: number;
+}
+
+interface ShardState {
+  readonly shard: Shard;
+  iterator?: string;
+  /** The shard is closed and every record in it has been read. */
+  finished: boolean;
+}
+
+/** A DynamoDB Streams client for an endpoint, such as DynamoDB Local's (which serves streams too). */
+export function streamsClient(config: DynamoDBStreamsClientConfig): DynamoDBStreamsClient {
+  return new DynamoDBStreamsClient(config);
+}
+
+/** Bound on GetRecords calls per shard in one poll, so that a busy shard cannot starve the others. */
+const MAX_PAGES_PER_POLL = 100;
+
+export class StreamReader {
+  private readonly shards = new Map<string, ShardState>();
+  private firstDiscovery = true;
+
+  constructor(private readonly options: StreamReaderOptions) {}
+
+  /** Every shard of the stream, following DescribeStream's pagination. */
+  private async describeShards(): Promise<Shard[]> {
+    const shards: Shard[] = [];
+    let start: string | undefined;
+    do {
+      const { StreamDescription } = await this.options.client.send(
+        new DescribeStreamCommand({ StreamArn: this.options.streamArn, ExclusiveStartShardId: start }),
+      );
+      shards.push(...(StreamDescription?.Shards ?? []));
+      start = StreamDescription?.LastEvaluatedShardId;
+    } while (start !== undefined);
+    return shards;
+  }
+
+  private async discover(): Promise<void> {
+    for (const shard of await this.describeShards()) {
+      if (shard.ShardId === undefined || this.shards.has(shard.ShardId)) continue;
+      this.shards.set(shard.ShardId, { shard, finished: false });
+    }
+  }
+
+  /** A shard may be read once its parent, if the reader knows it, has been read to the end. */
+  private ready(state: ShardState): boolean {
+    const parent = state.shard.ParentShardId === undefined ? undefined : this.shards.get(state.shard.ParentShardId);
+    return !state.finished && (parent === undefined || parent.finished);
+  }
+
+  private async iteratorFor(state: ShardState): Promise<string | undefined> {
+    if (state.iterator !== undefined) return state.iterator;
+    // Shards found after the first look are new: read them from their start, whatever the position.
+    const type = this.firstDiscovery ? (this.options.startingPosition ?? 'TRIM_HORIZON') : 'TRIM_HORIZON';
+    const { ShardIterator } = await this.options.client.send(
+      new GetShardIteratorCommand({
+        StreamArn: this.options.streamArn,
+        ShardId: state.shard.ShardId,
+        ShardIteratorType: type,
+      }),
+    );
+    state.iterator = ShardIterator;
+    return ShardIterator;
+  }
+
+  /**
+   * Read what is available now: records from every readable shard, parents before children, each
+   * shard's records in sequence order. Returns an empty list when nothing new has arrived.
+   */
+  async poll(): Promise<StreamRecord[]> {
+    await this.discover();
+    const records: StreamRecord[] = [];
+    for (let progressed = true; progressed; ) {
+      progressed = false;
+      for (const state of this.shards.values()) {
+        if (!this.ready(state)) continue;
+        const iterator = await this.iteratorFor(state);
+        if (iterator === undefined) {
+          state.finished = true;
+          progressed = true;
+          continue;
+        }
+        // Read the shard until it has nothing more now (an open shard always hands back a next
+        // iterator; a closed one stops handing them out at its end).
+        for (let pages = 0; pages < MAX_PAGES_PER_POLL && state.iterator !== undefined; pages++) {
+          const { Records, NextShardIterator } = await this.options.client.send(
+            new GetRecordsCommand({ ShardIterator: state.iterator, Limit: this.options.batchLimit ?? 1_000 }),
+          );
+          records.push(...(Records ?? []));
+          state.iterator = NextShardIterator;
+          if ((Records ?? []).length === 0) break;
+        }
+        // A closed shard whose iterator runs out is finished, which lets its children be read.
+        if (state.iterator === undefined) {
+          state.finished = true;
+          progressed = true;
+        }
+      }
+    }
+    this.firstDiscovery = false;
+    return records;
+  }
+}
