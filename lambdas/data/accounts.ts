@@ -5,13 +5,12 @@
  * the customer, on the condition that it does not exist yet: two registrations with one email can
  * race, and exactly one transaction commits.
  */
-import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Customer } from '../model/entities';
 import { customerItem, customerKey, emailMarkerItem, emailMarkerKey, entityOf, normalizeEmail } from '../model/keys';
 import { Attr } from '../model/table-design';
 import { ConflictError, NotFoundError } from '../shared/errors';
-import { newId } from '../shared/ids';
+import { newId, requestTokenOf } from '../shared/ids';
 import { documents, tableName } from './client';
 import { rethrowOverload } from './errors';
 import { TransactionCancelled, transactWrite } from './transactions';
@@ -21,10 +20,6 @@ export interface Registration {
   readonly name: string;
   readonly marketingOptIn: boolean;
 }
-
-/** A 32-character client request token from the parts that make a request unique. */
-export const requestTokenOf = (...parts: string[]): string =>
-  createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 
 /**
  * Register a customer: the customer and the email marker, each only if absent, in one transaction.

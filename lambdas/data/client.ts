@@ -6,11 +6,15 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_STATUS_SHARDS, STATUS_SHARDS_RANGE } from '../model/table-design';
 import { recordCapacity, reportsCapacity } from '../shared/capacity';
-import { requireEnv } from '../shared/env';
+import { intEnv, requireEnv } from '../shared/env';
 import { tracer } from '../shared/observability';
 
 export const tableName = requireEnv('TABLE_NAME');
+
+/** Write shards of the status index; must match the stage configuration that created the items. */
+export const statusShards = intEnv('STATUS_SHARDS', DEFAULT_STATUS_SHARDS, STATUS_SHARDS_RANGE);
 
 const base = tracer.captureAWSv3Client(new DynamoDBClient({}));
 

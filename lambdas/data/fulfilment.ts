@@ -10,7 +10,7 @@
 import type { Order, OrderStatus } from '../model/entities';
 import { intEnv } from '../shared/env';
 import { ConflictError, NotFoundError } from '../shared/errors';
-import { requestTokenOf } from './accounts';
+import { requestTokenOf } from '../shared/ids';
 import { cancelOrder, changeOrderStatus, type ForwardStatus } from './order-workflows';
 import { getOrderWithLines } from './orders';
 

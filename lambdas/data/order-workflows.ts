@@ -22,16 +22,13 @@ import {
   statusShardOf,
 } from '../model/keys';
 import { Attr } from '../model/table-design';
-import { intEnv } from '../shared/env';
 import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
 import { newId } from '../shared/ids';
 import { getProducts } from './catalog';
-import { documents, tableName } from './client';
+import { documents, statusShards, tableName } from './client';
 import { rethrowOverload } from './errors';
 import { getOrderWithLines, type OrderWithLines } from './orders';
 import { MAX_TRANSACTION_ITEMS, type TransactItem, TransactionCancelled, transactWrite } from './transactions';
-
-const statusShards = intEnv('STATUS_SHARDS', 4, { min: 1, max: 32 });
 
 /**
  * The most lines one order may have: each line takes two transaction items (its product's stock

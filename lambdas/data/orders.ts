@@ -14,14 +14,10 @@ import {
   statusShardKeys,
 } from '../model/keys';
 import { Attr, GlobalIndexes, LocalIndexes } from '../model/table-design';
-import { intEnv } from '../shared/env';
 import { ValidationError } from '../shared/errors';
-import { documents, tableName } from './client';
+import { documents, statusShards, tableName } from './client';
 import { rethrowOverload } from './errors';
 import { keyCursor, openCursor, openKeyCursor, type Page, sealCursor } from './pagination';
-
-/** Write shards of the status index; must match what the writers use (the stage configuration). */
-const statusShards = intEnv('STATUS_SHARDS', 4, { min: 1, max: 32 });
 
 /** The order fields a listing shows. */
 export type OrderSummary = Pick<Order, 'orderId' | 'customerId' | 'status' | 'placedAt' | 'orderTotalCents'>;

@@ -8,7 +8,6 @@
  * DynamoDB's own ClientRequestToken protects a transaction for ten minutes only; this covers a
  * day, covers conditional writes that have no token, and returns the original response.
  */
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   IdempotencyAlreadyInProgressError,
@@ -22,6 +21,7 @@ import type { Context } from 'aws-lambda';
 import { requireEnv } from './env';
 import { IdempotencyKeyReusedError, ServiceUnavailableError, ValidationError } from './errors';
 import type { ApiEvent, ApiResult, Route } from './http';
+import { requestTokenOf } from './ids';
 import { tracer } from './observability';
 
 const HEADER = 'idempotency-key';
@@ -64,10 +64,7 @@ const scopeOf = (event: ApiEvent, key: string) =>
  * retried transaction is recognised by DynamoDB as well (within its ten-minute window).
  */
 export function requestToken(event: ApiEvent): string {
-  return createHash('sha256')
-    .update(scopeOf(event, idempotencyKeyOf(event)))
-    .digest('hex')
-    .slice(0, 32);
+  return requestTokenOf(scopeOf(event, idempotencyKeyOf(event)));
 }
 
 /**

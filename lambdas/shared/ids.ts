@@ -3,7 +3,7 @@
  * 48 bits of milliseconds, then 80 random bits), so that ids sort by creation time and never
  * need coordination.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -21,3 +21,10 @@ export function newId(now = Date.now()): string {
   const random = BigInt(`0x${randomBytes(10).toString('hex')}`);
   return encode(BigInt(now), 10) + encode(random, 16);
 }
+
+/**
+ * A 32-character DynamoDB ClientRequestToken from the parts that make a request unique, so that
+ * the same request always carries the same token and a retry of it is recognised.
+ */
+export const requestTokenOf = (...parts: string[]): string =>
+  createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
