@@ -3,11 +3,13 @@ import type { AppConfig } from './config';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 import { FulfilmentStack } from './stacks/fulfilment-stack';
+import { StreamsStack } from './stacks/streams-stack';
 
 /** The stacks of one stage, for callers that wire them further or test them. */
 export interface StoreStacks {
   readonly data: DataStack;
   readonly api: ApiStack;
+  readonly streams: StreamsStack;
   readonly fulfilment: FulfilmentStack;
 }
 
@@ -33,12 +35,20 @@ export function addStoreStacks(app: App, config: AppConfig): StoreStacks {
     key: data.key,
     description: `${config.appName} (${config.stage}): HTTP API and its Lambda functions`,
   });
+  const streams = new StreamsStack(app, `${prefix}-Streams`, {
+    env,
+    config,
+    table: data.table,
+    key: data.key,
+    description: `${config.appName} (${config.stage}): stream consumers, the event bus and the expired-cart archive`,
+  });
   const fulfilment = new FulfilmentStack(app, `${prefix}-Fulfilment`, {
     env,
     config,
     table: data.table,
     key: data.key,
+    bus: streams.bus,
     description: `${config.appName} (${config.stage}): the order fulfilment workflow (Step Functions)`,
   });
-  return { data, api, fulfilment };
+  return { data, api, streams, fulfilment };
 }

@@ -51,11 +51,12 @@ function isRetryable(error: unknown): boolean {
 /**
  * Write all items or none.
  *
- * @param clientRequestToken makes retries within ten minutes idempotent on DynamoDB's side
+ * @param clientRequestToken makes retries within ten minutes idempotent on DynamoDB's side; a
+ *   transaction guarded by a condition of its own (such as a marker that must be absent) needs none
  * @throws TransactionCancelled when a condition failed (see `reasons`)
  * @throws ServiceUnavailableError when conflicts or throttling outlast the retry budget
  */
-export async function transactWrite(items: TransactItem[], clientRequestToken: string): Promise<void> {
+export async function transactWrite(items: TransactItem[], clientRequestToken?: string): Promise<void> {
   if (items.length > MAX_TRANSACTION_ITEMS) {
     throw new Error(`A transaction holds at most ${MAX_TRANSACTION_ITEMS} items, got ${items.length}`);
   }

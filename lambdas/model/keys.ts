@@ -9,12 +9,14 @@
  * | `EMAIL#<email>`     | `EMAIL`                                                            |
  * | `PRODUCT#<sku>`     | `PRODUCT`                                                          |
  * | `SALES#<day>`       | `TOTAL`, `PRODUCT#<sku>`                                           |
+ * | `EVENT#<eventId>`   | `APPLIED#<consumer>`                                               |
  *
  * A customer's orders live in the customer's partition so that the local secondary index can
  * sort them by total; an order and its lines share a sort-key prefix so that one Query reads
  * them together.
  */
 import {
+  type AppliedEvent,
   type CartLine,
   type Customer,
   type DailyProductSales,
@@ -162,6 +164,12 @@ export const dailyProductSalesKey = (salesDay: string, sku: string): TableKey =>
   SK: join('PRODUCT', part('sku', sku)),
 });
 
+/** Stream event ids are opaque strings from DynamoDB Streams; they are the last part of their key. */
+export const appliedEventKey = (consumer: string, eventId: string): TableKey => ({
+  PK: join('EVENT', part('eventId', eventId, { allowBelowSeparator: true })),
+  SK: join('APPLIED', part('consumer', consumer)),
+});
+
 /** Overloaded index keys: products by category, cheapest first. */
 export const categoryPartition = (category: string): string => join('CATEGORY', part('category', category));
 
@@ -294,6 +302,12 @@ export const dailyProductSalesItem = (sales: DailyProductSales): Item<DailyProdu
   [Attr.gsi1pk]: productSalesPartition(sales.sku),
   [Attr.gsi1sk]: productSalesSortKey(sales.day),
   ...sales,
+});
+
+export const appliedEventItem = (marker: AppliedEvent): Item<AppliedEvent> => ({
+  ...appliedEventKey(marker.consumer, marker.eventId),
+  [Attr.entityType]: EntityType.appliedEvent,
+  ...marker,
 });
 
 /** Attributes that exist only for keys and indexes; they are never part of an entity. */

@@ -1,5 +1,8 @@
 import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventField, type IEventBus, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -15,6 +18,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
+import { ORDER_EVENT_SOURCE, OrderEventType } from '../../lambdas/model/events';
 import type { AppConfig } from '../config';
 import { AppFunction } from '../constructs/app-function';
 import { acknowledgeWildcardResources } from '../nag';
@@ -23,6 +27,8 @@ export interface FulfilmentStackProps extends StackProps {
   readonly config: AppConfig;
   readonly table: ITableV2;
   readonly key: IKey;
+  /** The bus the order events arrive on; an OrderPlaced event starts the workflow. */
+  readonly bus: IEventBus;
 }
 
 /** The steps of the workflow: construct id, handler file, what it does. */
@@ -51,11 +57,12 @@ const TRANSIENT_ERRORS = [
  */
 export class FulfilmentStack extends Stack {
   readonly stateMachine: StateMachine;
+  readonly trigger: Rule;
   readonly functions: Readonly<Record<keyof typeof FULFILMENT_STEPS, AppFunction>>;
 
   constructor(scope: Construct, id: string, props: FulfilmentStackProps) {
     super(scope, id, props);
-    const { config, table, key } = props;
+    const { config, table, key, bus } = props;
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     const step = (name: keyof typeof FULFILMENT_STEPS) =>
@@ -113,6 +120,30 @@ export class FulfilmentStack extends Stack {
       tracingEnabled: true,
       logs: { destination: logs, level: LogLevel.ALL, includeExecutionData: false },
       encryptionConfiguration: new CustomerManagedEncryptionConfiguration(key),
+    });
+
+    // Every order placed starts its fulfilment. Delivery is at least once, and the steps are
+    // idempotent, so a second execution for the same order finds the work done.
+    // The state machine is encrypted with the application key, so starting it needs a data key.
+    const starter = new Role(this, 'StartOnOrderPlacedRole', {
+      assumedBy: new ServicePrincipal('events.amazonaws.com'),
+    });
+    key.grant(starter, 'kms:GenerateDataKey');
+    this.trigger = new Rule(this, 'StartOnOrderPlaced', {
+      eventBus: bus,
+      description: 'Start fulfilment when an order is placed',
+      eventPattern: { source: [ORDER_EVENT_SOURCE], detailType: [OrderEventType.placed] },
+      targets: [
+        new SfnStateMachine(this.stateMachine, {
+          input: RuleTargetInput.fromObject({
+            customerId: EventField.fromPath('$.detail.customerId'),
+            orderId: EventField.fromPath('$.detail.orderId'),
+          }),
+          role: starter,
+          retryAttempts: 10,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
     });
 
     acknowledgeWildcardResources(

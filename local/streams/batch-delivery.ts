@@ -6,8 +6,8 @@
  * never blocks the shard.
  */
 
+import type { DynamoDBRecord as StreamRecord } from 'aws-lambda';
 import { type FilterPattern, matchesFilters } from './filter-criteria';
-import type { StreamRecord } from './stream-reader';
 
 /** The settings of an event source mapping that shape delivery. */
 export interface DeliverySettings {

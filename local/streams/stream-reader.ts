@@ -13,7 +13,13 @@ import {
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 
-export type { StreamRecord };
+export type { DynamoDBStreamsClient, StreamRecord };
+
+/** Records read from one shard, in sequence order. */
+export interface ShardRecords {
+  readonly shardId: string;
+  readonly records: StreamRecord[];
+}
 
 export interface StreamReaderOptions {
   readonly streamArn: string;
@@ -92,8 +98,13 @@ export class StreamReader {
    * shard's records in sequence order. Returns an empty list when nothing new has arrived.
    */
   async poll(): Promise<StreamRecord[]> {
+    return (await this.pollShards()).flatMap((shard) => shard.records);
+  }
+
+  /** As `poll`, with the records grouped by the shard they came from, as Lambda delivers them. */
+  async pollShards(): Promise<ShardRecords[]> {
     await this.discover();
-    const records: StreamRecord[] = [];
+    const read: ShardRecords[] = [];
     for (let progressed = true; progressed; ) {
       progressed = false;
       for (const state of this.shards.values()) {
@@ -104,6 +115,7 @@ export class StreamReader {
           progressed = true;
           continue;
         }
+        const records: StreamRecord[] = [];
         // Read the shard until it has nothing more now (an open shard always hands back a next
         // iterator; a closed one stops handing them out at its end).
         for (let pages = 0; pages < MAX_PAGES_PER_POLL && state.iterator !== undefined; pages++) {
@@ -114,6 +126,7 @@ export class StreamReader {
           state.iterator = NextShardIterator;
           if ((Records ?? []).length === 0) break;
         }
+        if (records.length > 0) read.push({ shardId: state.shard.ShardId ?? '', records });
         // A closed shard whose iterator runs out is finished, which lets its children be read.
         if (state.iterator === undefined) {
           state.finished = true;
@@ -122,6 +135,6 @@ export class StreamReader {
       }
     }
     this.firstDiscovery = false;
-    return records;
+    return read;
   }
 }

@@ -1,3 +1,4 @@
+import type { DynamoDBRecord as StreamRecord } from 'aws-lambda';
 import {
   type DeliverySettings,
   deliverShardRecords,
@@ -5,7 +6,6 @@ import {
   type StreamEvent,
 } from '../../local/streams/batch-delivery';
 import { parsePatterns } from '../../local/streams/filter-criteria';
-import type { StreamRecord } from '../../local/streams/stream-reader';
 
 const record = (n: number, entityType = 'Order'): StreamRecord => ({
   eventName: 'INSERT',

@@ -1,0 +1,193 @@
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { FilterCriteria, FilterRule } from 'aws-cdk-lib/aws-lambda';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { EntityType } from '../../lambdas/model/entities';
+import { ARCHIVE_PREFIX, TTL_DELETION } from '../../lambdas/model/streams';
+import type { AppConfig } from '../config';
+import { StreamConsumer, type StreamDelivery } from '../constructs/stream-consumer';
+import { acknowledgeWildcardResources } from '../nag';
+
+export interface StreamsStackProps extends StackProps {
+  readonly config: AppConfig;
+  readonly table: ITableV2;
+  readonly key: IKey;
+}
+
+/** A record whose new image is an order header. */
+const orderHeader = { NewImage: { entityType: { S: FilterRule.isEqual(EntityType.order) } } };
+
+/**
+ * The stream consumers: handler, filters and delivery settings, in one place. Each filter lets
+ * through only the records its consumer acts on; Lambda drops the rest before invoking (and
+ * billing) the function.
+ */
+export const STREAM_CONSUMERS = {
+  SalesAggregator: {
+    handler: 'streams/sales-aggregator.ts',
+    description: 'Sales aggregator: daily sales per product and per day, exactly once per stream record',
+    filters: [
+      // An order placed...
+      FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: orderHeader }),
+      // ...or cancelled (its status became CANCELLED in this change).
+      FilterCriteria.filter({
+        eventName: FilterRule.isEqual('MODIFY'),
+        dynamodb: {
+          NewImage: {
+            entityType: { S: FilterRule.isEqual(EntityType.order) },
+            status: { S: FilterRule.isEqual('CANCELLED') },
+          },
+          OldImage: { status: { S: FilterRule.notEquals('CANCELLED') } },
+        },
+      }),
+    ],
+    // Figures a few seconds late are fine: wait to fill larger batches, retry generously (each
+    // record is applied once however often it arrives), and give up only after six hours.
+    delivery: {
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(5),
+      retryAttempts: 10,
+      maxRecordAge: Duration.hours(6),
+    },
+  },
+  OrderEvents: {
+    handler: 'streams/order-events.ts',
+    description: 'Order-events publisher: order placed, cancelled and status changed, on the EventBridge bus',
+    filters: [FilterCriteria.filter({ eventName: FilterRule.or('INSERT', 'MODIFY'), dynamodb: orderHeader })],
+    // Fulfilment starts from these events: no batching window, small batches, and an hour of
+    // retries before the event is left to the failure queue.
+    delivery: {
+      batchSize: 25,
+      maxBatchingWindow: Duration.seconds(0),
+      retryAttempts: 5,
+      maxRecordAge: Duration.hours(1),
+    },
+  },
+  ExpiredCartArchiver: {
+    handler: 'streams/cart-archive.ts',
+    description: 'Expired-cart archiver: cart lines deleted by TTL, copied to S3',
+    filters: [
+      FilterCriteria.filter({
+        eventName: FilterRule.isEqual('REMOVE'),
+        userIdentity: {
+          type: FilterRule.isEqual(TTL_DELETION.type),
+          principalId: FilterRule.isEqual(TTL_DELETION.principalId),
+        },
+        dynamodb: { OldImage: { entityType: { S: FilterRule.isEqual(EntityType.cartLine) } } },
+      }),
+    ],
+    // Nothing waits for the archive: batch for up to a minute.
+    delivery: {
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(60),
+      retryAttempts: 5,
+      maxRecordAge: Duration.hours(6),
+    },
+  },
+} as const satisfies Record<
+  string,
+  { handler: string; description: string; filters: Record<string, unknown>[]; delivery: StreamDelivery }
+>;
+
+export type StreamConsumerName = keyof typeof STREAM_CONSUMERS;
+
+/**
+ * Change data capture: the consumers of the table's stream, the EventBridge bus the order events
+ * go to, and the bucket that archives expired carts.
+ */
+export class StreamsStack extends Stack {
+  readonly bus: EventBus;
+  readonly archive: Bucket;
+  readonly consumers: Readonly<Record<StreamConsumerName, StreamConsumer>>;
+
+  constructor(scope: Construct, id: string, props: StreamsStackProps) {
+    super(scope, id, props);
+    const { config, table, key } = props;
+    const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+    this.bus = new EventBus(this, 'Events', {
+      // A fixed name keeps the key policy's condition free of a reference back to this stack.
+      eventBusName: `${config.appName}-${config.stage}-events`,
+      description: `${config.appName} (${config.stage}) domain events`,
+      kmsKey: key,
+    });
+
+    const accessLogs = new Bucket(this, 'ArchiveAccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy,
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket receives the archive bucket’s server access logs; logging it too would log the logs.',
+    });
+
+    this.archive = new Bucket(this, 'ExpiredCartArchive', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: key,
+      // One data key per bucket for a while instead of a KMS request per object.
+      bucketKeyEnabled: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: config.retainData,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'expired-cart-archive/',
+      lifecycleRules: [
+        {
+          id: 'ExpiredCarts',
+          prefix: `${ARCHIVE_PREFIX}/`,
+          transitions: [{ storageClass: StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }],
+          expiration: Duration.days(config.retainData ? 365 : 60),
+          noncurrentVersionExpiration: Duration.days(7),
+        },
+        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      removalPolicy,
+    });
+
+    const consumer = (name: StreamConsumerName) =>
+      new StreamConsumer(this, name, {
+        ...STREAM_CONSUMERS[name],
+        table,
+        key,
+        serviceName: 'order-store-streams',
+        metricsNamespace: config.appName,
+        logRemovalPolicy: removalPolicy,
+      });
+
+    const sales = consumer('SalesAggregator');
+    // Reads an order's lines; writes only the sales partitions and its applied-event markers.
+    sales.function
+      .bindTable(table, 'readWrite', { writesTo: ['SALES#*', 'EVENT#*'] })
+      .withEnvironment({ STATUS_SHARDS: String(config.statusShards) });
+
+    const orderEvents = consumer('OrderEvents');
+    orderEvents.function.withEnvironment({ EVENT_BUS_NAME: this.bus.eventBusName });
+    this.bus.grantPutEventsTo(orderEvents.function.role);
+
+    const archiver = consumer('ExpiredCartArchiver');
+    archiver.function.withEnvironment({ ARCHIVE_BUCKET_NAME: this.archive.bucketName });
+    // Only PutObject under the archive prefix: the archiver never lists, reads or deletes. With
+    // SSE-KMS, a put needs a data key from the bucket's key.
+    const archivedObjects = this.archive.arnForObjects(`${ARCHIVE_PREFIX}/*`);
+    archiver.function.role.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'ArchiveExpiredCarts', actions: ['s3:PutObject'], resources: [archivedObjects] }),
+    );
+    key.grant(archiver.function.role, 'kms:GenerateDataKey');
+    acknowledgeWildcardResources(
+      archiver.function.role,
+      [archivedObjects],
+      'Each expired cart line is a new object under the archive prefix, named by its stream event id; the grant is PutObject alone.',
+    );
+
+    this.consumers = { SalesAggregator: sales, OrderEvents: orderEvents, ExpiredCartArchiver: archiver };
+  }
+}

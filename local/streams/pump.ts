@@ -1,0 +1,208 @@
+/**
+ * The local stream pump: reads a table's stream from DynamoDB Local and delivers it to stream
+ * consumers the way their event source mappings would in AWS (filters, batches, partial batch
+ * responses, bisect, retries, failure destination), with the mappings read from the synthesized
+ * template.
+ *
+ * Each mapping reads the stream on its own, from its own position, as Lambda's pollers do. Tests
+ * call `drain()` to deliver everything written so far; the local runner calls `start()`, which
+ * also waits out each mapping's batching window as Lambda would.
+ */
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { type DeliveryReport, deliverShardRecords, type FailedBatch, type StreamConsumer } from './batch-delivery';
+import { toLambdaRecord } from './lambda-records';
+import type { StreamMapping } from './mappings';
+import { type DynamoDBStreamsClient, StreamReader, type StreamRecord } from './stream-reader';
+
+export interface PumpedMapping {
+  readonly mapping: StreamMapping;
+  /** The function behind the mapping. */
+  readonly consumer: StreamConsumer;
+  /** Where descriptions of batches Lambda gives up on go. */
+  readonly onFailure: (failure: FailedBatch) => Promise<void>;
+}
+
+export interface StreamPumpOptions {
+  readonly streamArn: string;
+  readonly client: DynamoDBStreamsClient;
+  readonly region: string;
+  readonly mappings: readonly PumpedMapping[];
+  /** The local TTL process, whose deletions are delivered as TTL deletions. */
+  readonly ttl?: { claim(record: StreamRecord): boolean };
+}
+
+/** What one mapping did in one delivery round. */
+export interface MappingReport extends DeliveryReport {
+  readonly mappingLogicalId: string;
+}
+
+interface Pending {
+  readonly shardId: string;
+  readonly records: DynamoDBRecord[];
+}
+
+interface MappingState {
+  readonly pumped: PumpedMapping;
+  readonly reader: StreamReader;
+  pending: Pending[];
+  pendingSince?: number;
+}
+
+const add = (a: DeliveryReport, b: DeliveryReport): DeliveryReport => ({
+  delivered: a.delivered + b.delivered,
+  filteredOut: a.filteredOut + b.filteredOut,
+  invocations: a.invocations + b.invocations,
+  failedBatches: [...a.failedBatches, ...b.failedBatches],
+});
+
+const MAX_REMEMBERED_RECORDS = 100_000;
+
+const EMPTY: DeliveryReport = { delivered: 0, filteredOut: 0, invocations: 0, failedBatches: [] };
+
+/** Send failure descriptions to an SQS queue, as Lambda's on-failure destination does. */
+export function sqsFailureDestination(
+  sqs: SQSClient,
+  queueUrl: string,
+  functionArn: string,
+): (failure: FailedBatch) => Promise<void> {
+  return async (failure) => {
+    const message = {
+      ...failure,
+      requestContext: { ...failure.requestContext, functionArn },
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+    };
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
+  };
+}
+
+export class StreamPump {
+  private readonly states: MappingState[];
+  private running?: { stop: boolean; done: Promise<void> };
+
+  constructor(private readonly options: StreamPumpOptions) {
+    this.states = options.mappings.map((pumped) => ({
+      pumped,
+      reader: new StreamReader({
+        streamArn: options.streamArn,
+        client: options.client,
+        startingPosition: pumped.mapping.startingPosition,
+      }),
+      pending: [],
+    }));
+  }
+
+  /** Whether each record read is a TTL deletion, decided once for all mappings. */
+  private readonly ttlDeletions = new Map<string, boolean>();
+
+  private isTtlDeletion(record: StreamRecord): boolean {
+    const id = record.eventID ?? '';
+    let decided = this.ttlDeletions.get(id);
+    if (decided === undefined) {
+      decided = this.options.ttl?.claim(record) ?? false;
+      this.ttlDeletions.set(id, decided);
+      // Every mapping reads a record within a round or two; forget the oldest long after that.
+      if (this.ttlDeletions.size > MAX_REMEMBERED_RECORDS) {
+        const oldest = this.ttlDeletions.keys().next().value;
+        if (oldest !== undefined) this.ttlDeletions.delete(oldest);
+      }
+    }
+    return decided;
+  }
+
+  /** Read what each mapping has not seen yet into its pending records. */
+  private async read(): Promise<number> {
+    let read = 0;
+    for (const state of this.states) {
+      for (const shard of await state.reader.pollShards()) {
+        const records = shard.records.map((r) =>
+          toLambdaRecord(
+            r,
+            { streamArn: this.options.streamArn, region: this.options.region },
+            { ttlDeletion: this.isTtlDeletion(r) },
+          ),
+        );
+        read += records.length;
+        const last = state.pending[state.pending.length - 1];
+        if (last?.shardId === shard.shardId) last.records.push(...records);
+        else state.pending.push({ shardId: shard.shardId, records });
+        state.pendingSince ??= Date.now();
+      }
+    }
+    return read;
+  }
+
+  /** Deliver a mapping's pending records, shard by shard. */
+  private async deliver(state: MappingState): Promise<DeliveryReport> {
+    const { mapping, consumer, onFailure } = state.pumped;
+    const pending = state.pending;
+    state.pending = [];
+    state.pendingSince = undefined;
+    let report = EMPTY;
+    for (const shard of pending) {
+      report = add(
+        report,
+        await deliverShardRecords(shard.records, mapping.delivery, consumer, onFailure, {
+          shardId: shard.shardId,
+          streamArn: this.options.streamArn,
+        }),
+      );
+    }
+    return report;
+  }
+
+  /**
+   * Deliver everything written so far, ignoring batching windows, until the stream has been quiet
+   * for `quietPolls` reads in a row (consumers may write more changes, which are delivered too).
+   */
+  async drain(options: { readonly quietPolls?: number; readonly timeoutMs?: number } = {}): Promise<MappingReport[]> {
+    const totals = new Map(this.states.map((s) => [s.pumped.mapping.logicalId, EMPTY]));
+    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+    for (let quiet = 0; quiet < (options.quietPolls ?? 2); ) {
+      if (Date.now() > deadline) throw new Error('The stream did not go quiet before the timeout');
+      const read = await this.read();
+      quiet = read === 0 ? quiet + 1 : 0;
+      for (const state of this.states) {
+        const id = state.pumped.mapping.logicalId;
+        totals.set(id, add(totals.get(id) ?? EMPTY, await this.deliver(state)));
+      }
+    }
+    return [...totals].map(([mappingLogicalId, report]) => ({ mappingLogicalId, ...report }));
+  }
+
+  /**
+   * Pump in the background until `stop()`: poll every `intervalMs`, and deliver a mapping's
+   * records once it has a full batch or its batching window has passed, as Lambda does.
+   */
+  start(options: { readonly intervalMs?: number; readonly onReport?: (report: MappingReport) => void } = {}): void {
+    if (this.running !== undefined) throw new Error('The pump is already running');
+    const running = { stop: false, done: Promise.resolve() };
+    const interval = options.intervalMs ?? 250;
+    running.done = (async () => {
+      while (!running.stop) {
+        await this.read();
+        for (const state of this.states) {
+          const count = state.pending.reduce((sum, p) => sum + p.records.length, 0);
+          if (count === 0) continue;
+          const windowMs = state.pumped.mapping.maximumBatchingWindowInSeconds * 1000;
+          const full = count >= state.pumped.mapping.delivery.batchSize;
+          if (!full && Date.now() - (state.pendingSince ?? 0) < windowMs) continue;
+          const report = await this.deliver(state);
+          options.onReport?.({ mappingLogicalId: state.pumped.mapping.logicalId, ...report });
+        }
+        await new Promise((resolve) => setTimeout(resolve, interval));
+      }
+    })();
+    this.running = running;
+  }
+
+  /** Stop a pump started with `start()`, after the round in progress. */
+  async stop(): Promise<void> {
+    const running = this.running;
+    if (running === undefined) return;
+    running.stop = true;
+    await running.done;
+    this.running = undefined;
+  }
+}

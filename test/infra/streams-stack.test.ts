@@ -1,0 +1,247 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { STREAM_CONSUMERS, type StreamConsumerName } from '../../lib/stacks/streams-stack';
+import { streamMappingsOf } from '../../local/streams/mappings';
+import type { CfnTemplate } from '../../local/tables-from-template';
+import { synthTemplates } from '../fixtures/app';
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+describe('StreamsStack', () => {
+  const { streams, fulfilment, data } = synthTemplates();
+  const resources = streams.toJSON().Resources as Resources;
+  const idOf = (type: string, predicate: (props: Record<string, unknown>) => boolean) => {
+    const found = Object.entries(resources).filter(([, r]) => r.Type === type && predicate(r.Properties));
+    expect(found).toHaveLength(1);
+    return found[0]?.[0] as string;
+  };
+  const functionOf = (name: StreamConsumerName) =>
+    idOf('AWS::Lambda::Function', (p) => p.Description === STREAM_CONSUMERS[name].description);
+  const mappingOf = (name: StreamConsumerName) =>
+    resources[idOf('AWS::Lambda::EventSourceMapping', (p) => JSON.stringify(p.FunctionName).includes(functionOf(name)))]
+      ?.Properties as Record<string, unknown>;
+  const statementsOf = (name: StreamConsumerName) => {
+    const role = resources[functionOf(name)]?.Properties.Role as { 'Fn::GetAtt': [string, string] } | undefined;
+    const roleRef = role?.['Fn::GetAtt'][0] ?? 'missing';
+    return Object.values(resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).includes(roleRef))
+      .flatMap(
+        (r) =>
+          (r.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
+      );
+  };
+  const actionsOf = (name: StreamConsumerName) =>
+    statementsOf(name)
+      .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
+      .sort();
+
+  test.each(Object.keys(STREAM_CONSUMERS) as StreamConsumerName[])(
+    'THEN the %s mapping has its filters, batching, bisect, bounded retries and age, and a failure queue',
+    (name) => {
+      const { delivery, filters } = STREAM_CONSUMERS[name];
+      expect(mappingOf(name)).toEqual({
+        FunctionName: { Ref: functionOf(name) },
+        EventSourceArn: expect.anything(),
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: delivery.batchSize,
+        MaximumBatchingWindowInSeconds: delivery.maxBatchingWindow.toSeconds(),
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: delivery.retryAttempts,
+        MaximumRecordAgeInSeconds: delivery.maxRecordAge.toSeconds(),
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ParallelizationFactor: 1,
+        FilterCriteria: { Filters: filters.map((f) => ({ Pattern: f.pattern })) },
+        DestinationConfig: {
+          OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(`^${name}Failures`), 'Arn'] } },
+        },
+      });
+      expect(delivery.retryAttempts).toBeGreaterThan(0);
+      expect(delivery.maxRecordAge.toSeconds()).toBeLessThanOrEqual(24 * 3600);
+    },
+  );
+
+  test('THEN the filters say exactly which records each consumer gets', () => {
+    const patterns = (name: StreamConsumerName) =>
+      (mappingOf(name).FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((f) => JSON.parse(f.Pattern));
+    expect(patterns('SalesAggregator')).toEqual([
+      { eventName: ['INSERT'], dynamodb: { NewImage: { entityType: { S: ['Order'] } } } },
+      {
+        eventName: ['MODIFY'],
+        dynamodb: {
+          NewImage: { entityType: { S: ['Order'] }, status: { S: ['CANCELLED'] } },
+          OldImage: { status: { S: [{ 'anything-but': ['CANCELLED'] }] } },
+        },
+      },
+    ]);
+    expect(patterns('OrderEvents')).toEqual([
+      { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { entityType: { S: ['Order'] } } } },
+    ]);
+    expect(patterns('ExpiredCartArchiver')).toEqual([
+      {
+        eventName: ['REMOVE'],
+        userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
+        dynamodb: { OldImage: { entityType: { S: ['CartLine'] } } },
+      },
+    ]);
+  });
+
+  test('THEN the local pump reads the same settings from the template', () => {
+    const mappings = streamMappingsOf(streams.toJSON() as CfnTemplate);
+    expect(mappings).toHaveLength(3);
+    for (const name of Object.keys(STREAM_CONSUMERS) as StreamConsumerName[]) {
+      const mapping = mappings.find((m) => m.functionLogicalId === functionOf(name));
+      expect(mapping).toMatchObject({
+        startingPosition: 'TRIM_HORIZON',
+        maximumBatchingWindowInSeconds: STREAM_CONSUMERS[name].delivery.maxBatchingWindow.toSeconds(),
+        delivery: {
+          batchSize: STREAM_CONSUMERS[name].delivery.batchSize,
+          bisectBatchOnFunctionError: true,
+          maximumRetryAttempts: STREAM_CONSUMERS[name].delivery.retryAttempts,
+          reportBatchItemFailures: true,
+        },
+        onFailureQueueLogicalId: expect.stringMatching(`^${name}Failures`),
+      });
+      expect(mapping?.delivery.filters).toHaveLength(STREAM_CONSUMERS[name].filters.length);
+    }
+  });
+
+  test('THEN every failure queue is encrypted with the application key, TLS-only, and keeps messages 14 days', () => {
+    streams.resourceCountIs('AWS::SQS::Queue', 3);
+    streams.allResourcesProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetStackOutput': Match.objectLike({ StackName: Match.stringLikeRegexp('-Data$') }) },
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    streams.resourcePropertiesCountIs(
+      'AWS::SQS::QueuePolicy',
+      {
+        PolicyDocument: Match.objectLike({
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        }),
+      },
+      3,
+    );
+  });
+
+  test('THEN each consumer may read the stream and decrypt it, and do nothing else it does not need', () => {
+    const stream = [
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+    ];
+    const common = [
+      ...stream,
+      'kms:Decrypt',
+      'kms:Encrypt',
+      'kms:GenerateDataKey*',
+      'kms:ReEncrypt*',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:SendMessage',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ];
+    expect(actionsOf('SalesAggregator')).toEqual(
+      [
+        ...common,
+        'dynamodb:BatchGetItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ].sort(),
+    );
+    expect(actionsOf('OrderEvents')).toEqual([...common, 'events:PutEvents'].sort());
+    expect(actionsOf('ExpiredCartArchiver')).toEqual([...common, 'kms:GenerateDataKey', 's3:PutObject'].sort());
+  });
+
+  test('THEN the aggregator writes only the sales partitions and its markers', () => {
+    const write = statementsOf('SalesAggregator').find((s) => JSON.stringify(s.Action).includes('dynamodb:PutItem'));
+    expect(write).toMatchObject({
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SALES#*', 'EVENT#*'] } },
+    });
+  });
+
+  test('THEN the archiver may only put objects under the archive prefix', () => {
+    const put = statementsOf('ExpiredCartArchiver').find((s) => s.Action === 's3:PutObject');
+    expect(JSON.stringify(put?.Resource)).toContain('/expired-carts/*');
+  });
+
+  test('THEN the bus is encrypted with the application key, which lets EventBridge use it for this bus only', () => {
+    streams.hasResourceProperties('AWS::Events::EventBus', {
+      Name: 'OrderStore-dev-events',
+      KmsKeyIdentifier: Match.anyValue(),
+    });
+    data.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: {
+              StringEquals: Match.objectLike({
+                'aws:SourceArn': 'arn:aws:events:eu-west-1:111111111111:event-bus/OrderStore-dev-events',
+              }),
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('THEN the archive bucket is KMS-encrypted, TLS-only, private, logged and expires what it keeps', () => {
+    streams.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          { BucketKeyEnabled: true, ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) },
+        ],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'expired-cart-archive/' }),
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Prefix: 'expired-carts/',
+            ExpirationInDays: 60,
+            Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }],
+          }),
+          Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+        ]),
+      },
+    });
+    streams.resourcePropertiesCountIs(
+      'AWS::S3::BucketPolicy',
+      {
+        PolicyDocument: Match.objectLike({
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        }),
+      },
+      2,
+    );
+  });
+
+  test('THEN an OrderPlaced event on the bus starts fulfilment with the order’s keys', () => {
+    fulfilment.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['order-store.orders'], 'detail-type': ['OrderPlaced'] },
+      Targets: [
+        Match.objectLike({
+          InputTransformer: {
+            InputPathsMap: { 'detail-customerId': '$.detail.customerId', 'detail-orderId': '$.detail.orderId' },
+            InputTemplate: '{"customerId":<detail-customerId>,"orderId":<detail-orderId>}',
+          },
+          RetryPolicy: { MaximumEventAgeInSeconds: 7200, MaximumRetryAttempts: 10 },
+        }),
+      ],
+    });
+  });
+});
