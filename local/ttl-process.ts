@@ -46,11 +46,15 @@ export class LocalTtlProcess {
   constructor(private readonly options: LocalTtlOptions) {}
 
   /**
-   * Delete every item that expired before `nowSeconds`.
+   * Delete every item that expired before `nowSeconds` (default: now), calling `onDeleted` with
+   * the key of each as soon as it is gone.
    *
    * @returns how many items were deleted
    */
-  async sweep(nowSeconds = Math.floor(Date.now() / 1000)): Promise<number> {
+  async sweep(
+    options: { readonly nowSeconds?: number; readonly onDeleted?: (key: Record<string, AttributeValue>) => void } = {},
+  ): Promise<number> {
+    const nowSeconds = options.nowSeconds ?? Math.floor(Date.now() / 1000);
     const { client, tableName, attribute, keyAttributes } = this.options;
     const names = Object.fromEntries(keyAttributes.map((name, i) => [`#k${i}`, name]));
     let deleted = 0;
@@ -68,6 +72,10 @@ export class LocalTtlProcess {
         }),
       );
       for (const key of page.Items ?? []) {
+        // Registered before the delete, so that the pump, reading the stream concurrently, can
+        // never see the REMOVE record before it knows the deletion is this process's.
+        const id = keyId(key as never);
+        this.deleted.set(id, (this.deleted.get(id) ?? 0) + 1);
         try {
           await client.send(
             new DeleteItemCommand({
@@ -78,10 +86,10 @@ export class LocalTtlProcess {
               ExpressionAttributeValues: { ':now': { N: String(nowSeconds) } },
             }),
           );
-          const id = keyId(key as never);
-          this.deleted.set(id, (this.deleted.get(id) ?? 0) + 1);
           deleted += 1;
+          options.onDeleted?.(key);
         } catch (error) {
+          this.unregister(id);
           // Renewed or deleted since the scan: no longer this sweep's business.
           if (!(error instanceof ConditionalCheckFailedException)) throw error;
         }
@@ -91,14 +99,17 @@ export class LocalTtlProcess {
     return deleted;
   }
 
-  /** Whether a stream record is the REMOVE of an item this process deleted (each is claimed once). */
-  claim(record: SdkStreamRecord): boolean {
-    if (record.eventName !== 'REMOVE' || record.dynamodb?.Keys === undefined) return false;
-    const id = keyId(record.dynamodb.Keys as never);
+  private unregister(id: string): boolean {
     const count = this.deleted.get(id) ?? 0;
     if (count === 0) return false;
     if (count === 1) this.deleted.delete(id);
     else this.deleted.set(id, count - 1);
     return true;
+  }
+
+  /** Whether a stream record is the REMOVE of an item this process deleted (each is claimed once). */
+  claim(record: SdkStreamRecord): boolean {
+    if (record.eventName !== 'REMOVE' || record.dynamodb?.Keys === undefined) return false;
+    return this.unregister(keyId(record.dynamodb.Keys as never));
   }
 }

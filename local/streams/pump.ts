@@ -111,24 +111,22 @@ export class StreamPump {
     return decided;
   }
 
-  /** Read what each mapping has not seen yet into its pending records. */
-  private async read(): Promise<number> {
+  /** Read what a mapping has not seen yet into its pending records. */
+  private async read(state: MappingState): Promise<number> {
     let read = 0;
-    for (const state of this.states) {
-      for (const shard of await state.reader.pollShards()) {
-        const records = shard.records.map((r) =>
-          toLambdaRecord(
-            r,
-            { streamArn: this.options.streamArn, region: this.options.region },
-            { ttlDeletion: this.isTtlDeletion(r) },
-          ),
-        );
-        read += records.length;
-        const last = state.pending[state.pending.length - 1];
-        if (last?.shardId === shard.shardId) last.records.push(...records);
-        else state.pending.push({ shardId: shard.shardId, records });
-        state.pendingSince ??= Date.now();
-      }
+    for (const shard of await state.reader.pollShards()) {
+      const records = shard.records.map((r) =>
+        toLambdaRecord(
+          r,
+          { streamArn: this.options.streamArn, region: this.options.region },
+          { ttlDeletion: this.isTtlDeletion(r) },
+        ),
+      );
+      read += records.length;
+      const last = state.pending[state.pending.length - 1];
+      if (last?.shardId === shard.shardId) last.records.push(...records);
+      else state.pending.push({ shardId: shard.shardId, records });
+      state.pendingSince ??= Date.now();
     }
     return read;
   }
@@ -155,18 +153,22 @@ export class StreamPump {
   /**
    * Deliver everything written so far, ignoring batching windows, until the stream has been quiet
    * for `quietPolls` reads in a row (consumers may write more changes, which are delivered too).
+   * Mappings are delivered concurrently, as Lambda's pollers are independent of each other.
    */
   async drain(options: { readonly quietPolls?: number; readonly timeoutMs?: number } = {}): Promise<MappingReport[]> {
     const totals = new Map(this.states.map((s) => [s.pumped.mapping.logicalId, EMPTY]));
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);
     for (let quiet = 0; quiet < (options.quietPolls ?? 2); ) {
       if (Date.now() > deadline) throw new Error('The stream did not go quiet before the timeout');
-      const read = await this.read();
-      quiet = read === 0 ? quiet + 1 : 0;
-      for (const state of this.states) {
-        const id = state.pumped.mapping.logicalId;
-        totals.set(id, add(totals.get(id) ?? EMPTY, await this.deliver(state)));
-      }
+      const read = await Promise.all(
+        this.states.map(async (state) => {
+          const count = await this.read(state);
+          const id = state.pumped.mapping.logicalId;
+          totals.set(id, add(totals.get(id) ?? EMPTY, await this.deliver(state)));
+          return count;
+        }),
+      );
+      quiet = read.every((count) => count === 0) ? quiet + 1 : 0;
     }
     return [...totals].map(([mappingLogicalId, report]) => ({ mappingLogicalId, ...report }));
   }
@@ -175,25 +177,42 @@ export class StreamPump {
    * Pump in the background until `stop()`: poll every `intervalMs`, and deliver a mapping's
    * records once it has a full batch or its batching window has passed, as Lambda does.
    */
-  start(options: { readonly intervalMs?: number; readonly onReport?: (report: MappingReport) => void } = {}): void {
+  start(
+    options: {
+      readonly intervalMs?: number;
+      /** Deliver at once instead of waiting out batching windows (for measuring the pump itself). */
+      readonly ignoreBatchingWindows?: boolean;
+      readonly onReport?: (report: MappingReport) => void;
+      readonly onError?: (error: unknown) => void;
+    } = {},
+  ): void {
     if (this.running !== undefined) throw new Error('The pump is already running');
     const running = { stop: false, done: Promise.resolve() };
     const interval = options.intervalMs ?? 250;
-    running.done = (async () => {
+    // One loop per mapping: a slow consumer delays only its own records, as in Lambda.
+    const loop = async (state: MappingState) => {
       while (!running.stop) {
-        await this.read();
-        for (const state of this.states) {
+        try {
+          await this.read(state);
           const count = state.pending.reduce((sum, p) => sum + p.records.length, 0);
-          if (count === 0) continue;
-          const windowMs = state.pumped.mapping.maximumBatchingWindowInSeconds * 1000;
-          const full = count >= state.pumped.mapping.delivery.batchSize;
-          if (!full && Date.now() - (state.pendingSince ?? 0) < windowMs) continue;
-          const report = await this.deliver(state);
-          options.onReport?.({ mappingLogicalId: state.pumped.mapping.logicalId, ...report });
+          const windowMs = options.ignoreBatchingWindows
+            ? 0
+            : state.pumped.mapping.maximumBatchingWindowInSeconds * 1000;
+          const due =
+            count >= state.pumped.mapping.delivery.batchSize || Date.now() - (state.pendingSince ?? 0) >= windowMs;
+          if (count > 0 && due) {
+            const report = await this.deliver(state);
+            options.onReport?.({ mappingLogicalId: state.pumped.mapping.logicalId, ...report });
+          }
+        } catch (error) {
+          // A round that fails (the engine went away, a destination refused) is reported, and the
+          // next round goes on from where the mapping stood.
+          options.onError?.(error);
         }
         await new Promise((resolve) => setTimeout(resolve, interval));
       }
-    })();
+    };
+    running.done = Promise.all(this.states.map(loop)).then(() => undefined);
     this.running = running;
   }
 
