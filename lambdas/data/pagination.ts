@@ -15,7 +15,12 @@ import { secretString } from '../shared/secrets';
 const CURSOR_TTL_SECONDS = 24 * 60 * 60;
 const VERSION = 'v1';
 
-const signingKeySecret = requireEnv('CURSOR_SECRET_ARN');
+/**
+ * The signing key's secret, looked up when a cursor is first sealed or opened rather than at load:
+ * every data module imports this one, and functions that never page (the fulfilment steps, the
+ * stream consumers) are not given the secret.
+ */
+let signingKeySecret: string | undefined;
 
 export interface Page<T> {
   readonly items: T[];
@@ -38,6 +43,7 @@ const invalidCursor = (cause?: unknown) =>
   );
 
 async function sign(payload: string): Promise<Buffer> {
+  signingKeySecret ??= requireEnv('CURSOR_SECRET_ARN');
   const key = await secretString(signingKeySecret);
   return createHmac('sha256', key).update(`${VERSION}.${payload}`).digest();
 }
