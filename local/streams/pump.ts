@@ -138,14 +138,22 @@ export class StreamPump {
     state.pending = [];
     state.pendingSince = undefined;
     let report = EMPTY;
-    for (const shard of pending) {
-      report = add(
-        report,
-        await deliverShardRecords(shard.records, mapping.delivery, consumer, onFailure, {
-          shardId: shard.shardId,
-          streamArn: this.options.streamArn,
-        }),
-      );
+    for (const [i, shard] of pending.entries()) {
+      try {
+        report = add(
+          report,
+          await deliverShardRecords(shard.records, mapping.delivery, consumer, onFailure, {
+            shardId: shard.shardId,
+            streamArn: this.options.streamArn,
+          }),
+        );
+      } catch (error) {
+        // The pump itself failed (not the consumer, whose errors delivery handles): keep this
+        // shard's records and the rest for the next round, as Lambda would not checkpoint them.
+        state.pending = [...pending.slice(i), ...state.pending];
+        state.pendingSince ??= Date.now();
+        throw error;
+      }
     }
     return report;
   }
