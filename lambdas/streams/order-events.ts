@@ -7,26 +7,11 @@
  * `orderEventOf` is pure: which event, if any, one record means. `publishOrderEvent` sends it.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import * as z from 'zod/mini';
-import { EntityType } from '../model/entities';
 import { ORDER_EVENT_SOURCE, type OrderEventDetail, OrderEventType } from '../model/events';
-import { Attr } from '../model/table-design';
 import { requireEnv } from '../shared/env';
 import { tracer } from '../shared/observability';
 import type { RecordOutcome } from './consumer';
-import { attributes, type DynamoDBRecord, eventIdOf, imageOf } from './records';
-
-const orderImage = z.looseObject({
-  [Attr.entityType]: z.literal(EntityType.order),
-  orderId: attributes.id,
-  customerId: attributes.id,
-  status: attributes.status,
-  placedAt: attributes.instant,
-  statusSince: attributes.instant,
-  orderTotalCents: attributes.count,
-  lineCount: attributes.count,
-  version: attributes.count,
-});
+import { type DynamoDBRecord, eventIdOf, imageOf, orderHeaderImage } from './records';
 
 export interface OrderEvent {
   readonly detailType: OrderEventType;
@@ -36,8 +21,8 @@ export interface OrderEvent {
 /** The event a record means: placed, cancelled, or moved to another status; undefined otherwise. */
 export function orderEventOf(record: DynamoDBRecord): OrderEvent | undefined {
   if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') return undefined;
-  const order = imageOf(record, 'NewImage', orderImage);
-  const before = record.eventName === 'MODIFY' ? imageOf(record, 'OldImage', orderImage) : undefined;
+  const order = imageOf(record, 'NewImage', orderHeaderImage);
+  const before = record.eventName === 'MODIFY' ? imageOf(record, 'OldImage', orderHeaderImage) : undefined;
   if (before !== undefined && before.status === order.status) return undefined;
   const detail: OrderEventDetail = {
     eventId: eventIdOf(record),

@@ -7,7 +7,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, AttributeValue as LambdaAttributeValue } from 'aws-lambda';
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.cjs';
-import { ORDER_STATUSES } from '../model/entities';
+import { EntityType, ORDER_STATUSES } from '../model/entities';
+import { Attr } from '../model/table-design';
 
 export type { DynamoDBRecord };
 
@@ -34,6 +35,19 @@ export const attributes = {
   status: z.enum(ORDER_STATUSES, { error: `must be one of ${ORDER_STATUSES.join(', ')}` }),
   epochSeconds: z.number().check(z.int('must be whole epoch seconds'), z.gte(0, 'must not be negative')),
 };
+
+/** An order header's image: what the consumers of order changes read from it. */
+export const orderHeaderImage = z.looseObject({
+  [Attr.entityType]: z.literal(EntityType.order),
+  orderId: attributes.id,
+  customerId: attributes.id,
+  status: attributes.status,
+  placedAt: attributes.instant,
+  statusSince: attributes.instant,
+  orderTotalCents: attributes.count,
+  lineCount: attributes.count,
+  version: attributes.count,
+});
 
 /** The UTC day of an ISO-8601 instant. */
 export const dayOf = (instant: string): string => {

@@ -7,19 +7,17 @@
  * cancellation. `applySalesEvent` reads the order's lines (they are written with the header in
  * one transaction and never change) and applies the change exactly once per record.
  */
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import { applySalesChange, orderLinesOf, type SalesChange } from '../data/sales-ledger';
-import { EntityType } from '../model/entities';
-import { Attr } from '../model/table-design';
 import type { RecordOutcome } from './consumer';
 import {
-  attributes,
   changedAtOf,
   type DynamoDBRecord,
   dayOf,
   eventIdOf,
   imageOf,
   MalformedRecordError,
+  orderHeaderImage,
 } from './records';
 
 /** Name of this consumer in its applied-event markers. */
@@ -27,16 +25,6 @@ export const SALES_CONSUMER = 'SalesAggregator';
 
 /** How long a marker outlives its record: past the stream's 24 hours and Lambda's longest record age. */
 const REMEMBER_SECONDS = 8 * 24 * 60 * 60;
-
-const orderImage = z.looseObject({
-  [Attr.entityType]: z.literal(EntityType.order),
-  orderId: attributes.id,
-  customerId: attributes.id,
-  status: attributes.status,
-  placedAt: attributes.instant,
-  orderTotalCents: attributes.count,
-  lineCount: attributes.count,
-});
 
 export interface SalesEvent {
   readonly kind: 'placed' | 'cancelled';
@@ -50,19 +38,19 @@ export interface SalesEvent {
 /** Whether a record places or cancels an order; undefined for any other change. */
 export function salesEventOf(record: DynamoDBRecord): SalesEvent | undefined {
   if (record.eventName === 'INSERT') {
-    const order = imageOf(record, 'NewImage', orderImage);
+    const order = imageOf(record, 'NewImage', orderHeaderImage);
     return { kind: 'placed', ...summaryOf(order) };
   }
   if (record.eventName === 'MODIFY') {
-    const order = imageOf(record, 'NewImage', orderImage);
-    const before = imageOf(record, 'OldImage', orderImage);
+    const order = imageOf(record, 'NewImage', orderHeaderImage);
+    const before = imageOf(record, 'OldImage', orderHeaderImage);
     if (order.status === 'CANCELLED' && before.status !== 'CANCELLED')
       return { kind: 'cancelled', ...summaryOf(order) };
   }
   return undefined;
 }
 
-function summaryOf(order: z.infer<typeof orderImage>) {
+function summaryOf(order: z.infer<typeof orderHeaderImage>) {
   const { customerId, orderId, orderTotalCents, lineCount } = order;
   return { customerId, orderId, orderTotalCents, lineCount, day: dayOf(order.placedAt) };
 }
