@@ -25,6 +25,7 @@ import { prepareAppEnvironment } from '../test/fixtures/app-environment';
 import { ENGINE_ENV } from '../test/fixtures/engines';
 import { scenarioItems } from '../test/fixtures/store-scenario';
 import { itemSize, readUnits, writeUnits } from './item-size';
+import { percentile, table } from './report';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);
 const WARM_UP = 20;
@@ -40,14 +41,6 @@ interface Case {
   readonly minimum: string;
   /** Untimed preparation, run just before the case. */
   readonly setup?: () => Promise<void>;
-}
-
-const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-
-function table(header: string[], rows: (string | number)[][]): string {
-  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
 async function accessPatterns(): Promise<string> {

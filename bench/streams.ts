@@ -9,7 +9,7 @@
  * is records handled divided by the time spent inside the consumer (so the pump's own reading is
  * not counted against it). Lag: orders are placed at a steady pace while the pump runs; the lag of
  * a record is from the moment its write returned (for a cart line, its deletion by the local TTL
-process) to the end of the invocation that handled it.
+ * process) to the end of the invocation that handled it.
  * Batching windows are ignored here (in AWS they add up to the configured seconds), so the figure
  * is the pump's polling plus the consumer's work. Prints a table and writes it to
  * bench/results/streams.md.
@@ -24,19 +24,12 @@ import { startMotoServer } from '../local/engines/moto-server';
 import { ENGINE_ENV } from '../test/fixtures/engines';
 import { aCartLine, aCustomer, anOrder, anOrderLine, aProduct } from '../test/fixtures/entities';
 import { prepareStreamsEnvironment } from '../test/fixtures/streams';
+import { percentile, table } from './report';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 500);
 const PACED_WRITES = Number(process.env.BENCH_PACED_WRITES ?? 200);
 const WRITES_PER_SECOND = 20;
 const ROOT = join(__dirname, '..');
-
-const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-
-function table(header: string[], rows: (string | number)[][]): string {
-  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-}
 
 /** The order a record is about, or the cart line, to match it with its write. */
 const subjectOf = (record: DynamoDBRecord): string => {

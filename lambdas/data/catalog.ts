@@ -2,14 +2,15 @@
  * Access patterns over products: one product, a category by price, many products at once.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Product } from '../model/entities';
 import { categoryPartition, categoryPriceQuery, productKey } from '../model/keys';
 import { Attr, GlobalIndexes } from '../model/table-design';
 import { ServiceUnavailableError } from '../shared/errors';
 import { documents, tableName } from './client';
 import { backoffMs, RETRY_AFTER_SECONDS, rethrowOverload } from './errors';
-import { keyCursor, openKeyCursor, type Page } from './pagination';
+import type { Page } from './pagination';
+import { type PageRequest, queryPage } from './query-page';
 
 /** What a shopper may see of a product. */
 export type PublicProduct = Pick<Product, 'sku' | 'name' | 'category' | 'priceCents' | 'stock' | 'description'>;
@@ -42,34 +43,27 @@ export interface CategoryPriceRange {
 /** Query on the overloaded index: a category's products within a price range, cheapest first. */
 export async function listProductsByCategory(
   range: CategoryPriceRange,
-  page: { readonly limit: number; readonly cursor?: string },
+  page: PageRequest,
 ): Promise<Page<PublicProduct>> {
   const query = categoryPriceQuery(range.category, range.minPriceCents, range.maxPriceCents);
-  const scope = `listProductsByCategory|${query.partition}|${range.minPriceCents}|${range.maxPriceCents}`;
-  const start = await openKeyCursor(scope, page.cursor, {
-    attribute: Attr.gsi1pk,
-    value: categoryPartition(range.category),
-  });
   const [from, to] = 'between' in query.sortKey ? query.sortKey.between : ['', ''];
-  const result = await documents
-    .send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: GlobalIndexes.overloaded.indexName,
-        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-        ...projection,
-        ExpressionAttributeNames: { ...projection.ExpressionAttributeNames, '#pk': Attr.gsi1pk, '#sk': Attr.gsi1sk },
-        ExpressionAttributeValues: { ':pk': query.partition, ':from': from, ':to': to },
-        ScanIndexForward: true,
-        Limit: page.limit,
-        ExclusiveStartKey: start,
-      }),
-    )
-    .catch(rethrowOverload);
-  return {
-    items: (result.Items ?? []) as PublicProduct[],
-    cursor: await keyCursor(scope, result.LastEvaluatedKey),
-  };
+  return queryPage(
+    {
+      IndexName: GlobalIndexes.overloaded.indexName,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+      ...projection,
+      ExpressionAttributeNames: { ...projection.ExpressionAttributeNames, '#pk': Attr.gsi1pk, '#sk': Attr.gsi1sk },
+      ExpressionAttributeValues: { ':pk': query.partition, ':from': from, ':to': to },
+      ScanIndexForward: true,
+    },
+    {
+      scope: `listProductsByCategory|${query.partition}|${range.minPriceCents}|${range.maxPriceCents}`,
+      partition: { attribute: Attr.gsi1pk, value: categoryPartition(range.category) },
+      page,
+      // The projection holds the public fields only: the item is the result as it is.
+      toResult: (item) => item as PublicProduct,
+    },
+  );
 }
 
 export interface ProductBatch {

@@ -17,7 +17,8 @@ import { Attr, GlobalIndexes, LocalIndexes } from '../model/table-design';
 import { ValidationError } from '../shared/errors';
 import { documents, statusShards, tableName } from './client';
 import { rethrowOverload } from './errors';
-import { keyCursor, openCursor, openKeyCursor, type Page, sealCursor } from './pagination';
+import { openCursor, type Page, sealCursor } from './pagination';
+import { type PageRequest, queryPage } from './query-page';
 
 /** The order fields a listing shows. */
 export type OrderSummary = Pick<Order, 'orderId' | 'customerId' | 'status' | 'placedAt' | 'orderTotalCents'>;
@@ -27,25 +28,18 @@ async function query(input: Omit<QueryCommandInput, 'TableName'>) {
 }
 
 /** Query on the overloaded index: a customer's orders, newest first. */
-export async function listCustomerOrders(
-  customerId: string,
-  page: { readonly limit: number; readonly cursor?: string },
-): Promise<Page<Order>> {
+export async function listCustomerOrders(customerId: string, page: PageRequest): Promise<Page<Order>> {
   const partition = customerOrdersPartition(customerId);
-  const scope = `listCustomerOrders|${partition}`;
-  const result = await query({
-    IndexName: GlobalIndexes.overloaded.indexName,
-    KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :placed)',
-    ExpressionAttributeNames: { '#pk': Attr.gsi1pk, '#sk': Attr.gsi1sk },
-    ExpressionAttributeValues: { ':pk': partition, ':placed': 'PLACED#' },
-    ScanIndexForward: false,
-    Limit: page.limit,
-    ExclusiveStartKey: await openKeyCursor(scope, page.cursor, { attribute: Attr.gsi1pk, value: partition }),
-  });
-  return {
-    items: (result.Items ?? []).map((item) => entityOf<Order>(item)),
-    cursor: await keyCursor(scope, result.LastEvaluatedKey),
-  };
+  return queryPage(
+    {
+      IndexName: GlobalIndexes.overloaded.indexName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :placed)',
+      ExpressionAttributeNames: { '#pk': Attr.gsi1pk, '#sk': Attr.gsi1sk },
+      ExpressionAttributeValues: { ':pk': partition, ':placed': 'PLACED#' },
+      ScanIndexForward: false,
+    },
+    { scope: `listCustomerOrders|${partition}`, partition: { attribute: Attr.gsi1pk, value: partition }, page },
+  );
 }
 
 /** What the largest-orders index projects. */
@@ -58,26 +52,19 @@ export type OrderTotal = Pick<Order, 'orderId' | 'status' | 'placedAt' | 'orderT
  * attributes: every attribute needed is projected, so nothing is fetched from the table.
  * (DynamoDB Local charges a table fetch per item for any ProjectionExpression on an LSI.)
  */
-export async function listLargestOrders(
-  customerId: string,
-  page: { readonly limit: number; readonly cursor?: string },
-): Promise<Page<OrderTotal>> {
+export async function listLargestOrders(customerId: string, page: PageRequest): Promise<Page<OrderTotal>> {
   const partition = customerPartition(customerId);
-  const scope = `listLargestOrders|${partition}`;
-  const result = await query({
-    IndexName: LocalIndexes.ordersByTotal.indexName,
-    KeyConditionExpression: '#pk = :pk',
-    Select: 'ALL_PROJECTED_ATTRIBUTES',
-    ExpressionAttributeNames: { '#pk': Attr.pk },
-    ExpressionAttributeValues: { ':pk': partition },
-    ScanIndexForward: false,
-    Limit: page.limit,
-    ExclusiveStartKey: await openKeyCursor(scope, page.cursor, { attribute: Attr.pk, value: partition }),
-  });
-  return {
-    items: (result.Items ?? []).map((item) => entityOf<OrderTotal>(item)),
-    cursor: await keyCursor(scope, result.LastEvaluatedKey),
-  };
+  return queryPage(
+    {
+      IndexName: LocalIndexes.ordersByTotal.indexName,
+      KeyConditionExpression: '#pk = :pk',
+      Select: 'ALL_PROJECTED_ATTRIBUTES',
+      ExpressionAttributeNames: { '#pk': Attr.pk },
+      ExpressionAttributeValues: { ':pk': partition },
+      ScanIndexForward: false,
+    },
+    { scope: `listLargestOrders|${partition}`, partition: { attribute: Attr.pk, value: partition }, page },
+  );
 }
 
 export interface OrderWithLines {
@@ -224,22 +211,19 @@ export async function listOrdersByStatus(
 export type ShippingQueueEntry = Pick<Order, 'orderId' | 'customerId' | 'orderTotalCents' | 'paidAt'>;
 
 /** Query on the sparse index: paid orders not yet shipped, longest waiting first. */
-export async function listOrdersAwaitingShipment(page: {
-  readonly limit: number;
-  readonly cursor?: string;
-}): Promise<Page<ShippingQueueEntry>> {
-  const scope = 'listOrdersAwaitingShipment';
-  const result = await query({
-    IndexName: GlobalIndexes.awaitingShipment.indexName,
-    KeyConditionExpression: '#pk = :queue',
-    ExpressionAttributeNames: { '#pk': Attr.shipQueue },
-    ExpressionAttributeValues: { ':queue': AWAITING_SHIPMENT },
-    ScanIndexForward: true,
-    Limit: page.limit,
-    ExclusiveStartKey: await openKeyCursor(scope, page.cursor, { attribute: Attr.shipQueue, value: AWAITING_SHIPMENT }),
-  });
-  return {
-    items: (result.Items ?? []).map((item) => entityOf<ShippingQueueEntry>(item)),
-    cursor: await keyCursor(scope, result.LastEvaluatedKey),
-  };
+export async function listOrdersAwaitingShipment(page: PageRequest): Promise<Page<ShippingQueueEntry>> {
+  return queryPage(
+    {
+      IndexName: GlobalIndexes.awaitingShipment.indexName,
+      KeyConditionExpression: '#pk = :queue',
+      ExpressionAttributeNames: { '#pk': Attr.shipQueue },
+      ExpressionAttributeValues: { ':queue': AWAITING_SHIPMENT },
+      ScanIndexForward: true,
+    },
+    {
+      scope: 'listOrdersAwaitingShipment',
+      partition: { attribute: Attr.shipQueue, value: AWAITING_SHIPMENT },
+      page,
+    },
+  );
 }

@@ -8,7 +8,8 @@
  * one transaction and never change) and applies the change exactly once per record.
  */
 import type * as z from 'zod/mini';
-import { applySalesChange, orderLinesOf, type SalesChange } from '../data/sales-ledger';
+import { getOrderWithLines } from '../data/orders';
+import { applySalesChange, type SalesChange } from '../data/sales';
 import type { RecordOutcome } from './consumer';
 import {
   changedAtOf,
@@ -60,7 +61,8 @@ export async function applySalesEvent(record: DynamoDBRecord): Promise<RecordOut
   const event = salesEventOf(record);
   if (event === undefined) return 'ignored';
   const eventId = eventIdOf(record);
-  const lines = await orderLinesOf(event.customerId, event.orderId);
+  const placed = await getOrderWithLines(event.customerId, event.orderId, { consistentRead: true });
+  const lines = placed?.lines ?? [];
   if (lines.length !== event.lineCount) {
     throw new MalformedRecordError(eventId, [
       `order ${event.orderId} has ${lines.length} lines in the table, the record says ${event.lineCount}`,
