@@ -6,12 +6,13 @@
  * allowed, and all of them are reported together.
  */
 import { DEFAULT_STATUS_SHARDS, STATUS_SHARDS_RANGE } from '../lambdas/model/table-design';
+import { type RefusableKey, TARGET_PROFILES } from './targets';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export const TARGETS = ['aws', 'localstack'] as const;
-/** Where the app is deployed: real AWS, or LocalStack, which leaves out what LocalStack cannot run. */
+/** Where the app is deployed: real AWS, or LocalStack, which leaves out what LocalStack cannot run (lib/targets.ts). */
 export type Target = (typeof TARGETS)[number];
 
 export const BILLING_MODES = ['on-demand', 'provisioned'] as const;
@@ -50,6 +51,10 @@ export interface AppConfig {
   readonly appName: string;
   readonly stage: Stage;
   readonly target: Target;
+  /** X-Ray active tracing on the functions and the state machine; off where the target has no X-Ray. */
+  readonly tracing: boolean;
+  /** An HTTP API in front of the route functions; without it they are deployed on their own. */
+  readonly httpApi: boolean;
   /** Absent account means an account-agnostic stack; the region is always concrete (see `region`). */
   readonly account?: string;
   readonly region: string;
@@ -242,6 +247,24 @@ function readReplicas(reader: Reader, region: string): ReplicaConfig[] {
   return replicas;
 }
 
+/** Report each switch that is on although the target cannot run it, with the reason from lib/targets.ts. */
+function refuseWhatTheTargetLacks(reader: Reader, config: AppConfig): void {
+  const on: Record<RefusableKey, boolean> = {
+    dax: config.dax,
+    analytics: config.analytics,
+    contributorInsights: config.contributorInsights !== 'off',
+    billing: config.billing.mode !== 'on-demand',
+    replicaKeyArns: config.replicas.length > 0,
+  };
+  const { refuses } = TARGET_PROFILES[config.target];
+  for (const key of Object.keys(on) as RefusableKey[]) {
+    const reason = refuses[key];
+    if (on[key] && reason !== undefined) {
+      reader.problem(key, `not available with "target" set to "${config.target}": ${reason}`);
+    }
+  }
+}
+
 /**
  * Parse and validate the stage configuration.
  *
@@ -257,10 +280,13 @@ export function parseConfig(raw: RawConfig, defaults: DefaultEnvironment = {}): 
   const region =
     reader.pattern('region', REGION_PATTERN, 'must be an AWS region such as "eu-west-1"', defaults.region) ??
     FALLBACK_REGION;
+  const profile = TARGET_PROFILES[target];
   const config: AppConfig = {
     appName: 'OrderStore',
     stage,
     target,
+    tracing: profile.tracing,
+    httpApi: profile.httpApi,
     ...(account === undefined ? {} : { account }),
     region,
     billing: readBilling(reader),
@@ -269,7 +295,12 @@ export function parseConfig(raw: RawConfig, defaults: DefaultEnvironment = {}): 
     contributorInsights: reader.oneOf(
       'contributorInsights',
       CONTRIBUTOR_INSIGHTS_MODES,
-      stage === 'prod' ? 'accessed-and-throttled' : 'throttled',
+      // Off where the target cannot run it; otherwise the stage's choice.
+      profile.refuses.contributorInsights !== undefined
+        ? 'off'
+        : stage === 'prod'
+          ? 'accessed-and-throttled'
+          : 'throttled',
     ),
     replicas: readReplicas(reader, region),
     retainData: stage === 'prod',
@@ -278,6 +309,7 @@ export function parseConfig(raw: RawConfig, defaults: DefaultEnvironment = {}): 
     apiRateLimit: reader.integer('apiRateLimit', { min: 1, max: 10_000 }, 50),
     apiBurstLimit: reader.integer('apiBurstLimit', { min: 1, max: 5_000 }, 100),
   };
+  refuseWhatTheTargetLacks(reader, config);
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;
 }

@@ -160,6 +160,11 @@ export const fields = {
     // One canonical form (milliseconds, Z), the one stored, so that string order is time order.
     z.transform((value: string) => new Date(value).toISOString()),
   ),
+  day: z
+    .string()
+    .check(
+      z.regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be a UTC day as YYYY-MM-DD, e.g. 2026-11-01'),
+    ),
   boolean: z.pipe(
     z.enum(['true', 'false'], { error: 'must be true or false' }),
     z.transform((value: 'true' | 'false') => value === 'true'),

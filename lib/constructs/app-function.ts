@@ -56,6 +56,14 @@ export interface AppFunctionProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * X-Ray tracing of the function. Without active tracing, Powertools' tracer is switched off too
+   * (`POWERTOOLS_TRACE_ENABLED=false`), so that it neither patches the SDK clients nor looks for a
+   * trace that no one started.
+   *
+   * @default Tracing.ACTIVE
+   */
+  readonly tracing?: Tracing;
 }
 
 /** Every index of the single-table design, by name. */
@@ -74,6 +82,7 @@ const DEFAULTS = {
   timeout: Duration.seconds(10),
   logRetention: RetentionDays.ONE_MONTH,
   logRemovalPolicy: RemovalPolicy.DESTROY,
+  tracing: Tracing.ACTIVE,
 } as const;
 
 /**
@@ -81,8 +90,8 @@ const DEFAULTS = {
  * minified from its ESM entry points (smaller and faster to load than the runtime's copy), no
  * source maps (a map file as large as the bundle, and --enable-source-maps slows every cold start
  * and stack trace; minified traces still name the file and line), active
- * X-Ray tracing, JSON logs in a KMS-encrypted log group with a retention, and a role that holds
- * nothing until a `bind*` method grants it something.
+ * X-Ray tracing (unless `tracing` says otherwise), JSON logs in a KMS-encrypted log group with a
+ * retention, and a role that holds nothing until a `bind*` method grants it something.
  *
  * @example
  * const fn = new AppFunction(this, 'Catalog', { handler: 'api/catalog.ts', ... });
@@ -104,11 +113,14 @@ export class AppFunction extends Construct {
     // permissions cover every log group in the account.
     this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(this.role);
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
-    });
+    const tracing = props.tracing ?? DEFAULTS.tracing;
+    if (tracing === Tracing.ACTIVE) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+      });
+    }
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: join(PROJECT_ROOT, 'lambdas', 'handlers', props.handler),
@@ -124,10 +136,11 @@ export class AppFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
-      tracing: Tracing.ACTIVE,
+      tracing,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
+        ...(tracing === Tracing.ACTIVE ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }),
       },
       bundling: {
         minify: true,

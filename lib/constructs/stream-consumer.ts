@@ -2,7 +2,7 @@ import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { EventSourceMapping, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { EventSourceMapping, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -38,6 +38,12 @@ export interface StreamConsumerProps {
   readonly logRemovalPolicy: RemovalPolicy;
   /** @default Duration.seconds(30) */
   readonly timeout?: Duration;
+  /**
+   * X-Ray tracing of the function.
+   *
+   * @default Tracing.ACTIVE
+   */
+  readonly tracing?: Tracing;
 }
 
 /**
@@ -68,6 +74,7 @@ export class StreamConsumer extends Construct {
       metricsNamespace: props.metricsNamespace,
       timeout: props.timeout ?? Duration.seconds(30),
       logRemovalPolicy: props.logRemovalPolicy,
+      tracing: props.tracing,
     });
     const { role } = this.function;
 
@@ -86,7 +93,9 @@ export class StreamConsumer extends Construct {
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'dynamodb:ListStreams, which Lambda’s stream poller calls, and X-Ray’s PutTraceSegments and PutTelemetryRecords support no resource-level permissions.',
+        (props.tracing ?? Tracing.ACTIVE) === Tracing.ACTIVE
+          ? 'dynamodb:ListStreams, which Lambda’s stream poller calls, and X-Ray’s PutTraceSegments and PutTelemetryRecords support no resource-level permissions.'
+          : 'dynamodb:ListStreams, which Lambda’s stream poller calls, supports no resource-level permissions.',
     });
     key.grantDecrypt(role);
 

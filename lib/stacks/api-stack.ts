@@ -6,6 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -119,7 +120,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
   {
     id: 'Admin',
     handler: 'api/admin.ts',
-    description: 'Back office: orders by status, shipping queue, marketing export',
+    description: 'Back office: orders by status, shipping queue, marketing export, sales figures',
     access: 'read',
     scans: true,
     audience: 'admin',
@@ -127,6 +128,9 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
       [HttpMethod.GET, '/admin/orders'],
       [HttpMethod.GET, '/admin/orders/awaiting-shipment'],
       [HttpMethod.GET, '/admin/customers/marketing-export'],
+      [HttpMethod.GET, '/admin/sales/{day}'],
+      [HttpMethod.GET, '/admin/sales/{day}/products'],
+      [HttpMethod.GET, '/admin/products/{sku}/sales'],
     ],
   },
 ];
@@ -136,7 +140,8 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
  * throttling and JSON access logs, in front of one Lambda function per route group.
  */
 export class ApiStack extends Stack {
-  readonly api: HttpApi;
+  /** Absent on a target without HTTP APIs (see lib/targets.ts). */
+  readonly api?: HttpApi;
   readonly functions: Readonly<Record<string, AppFunction>>;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
@@ -157,37 +162,43 @@ export class ApiStack extends Stack {
         'The secret is an HMAC key for pagination cursors that expire after 24 hours; replacing it only invalidates open cursors, so it is rotated by redeploying with a new secret rather than by a rotation Lambda.',
     });
 
-    this.api = new HttpApi(this, 'HttpApi', {
-      description: `${config.appName} (${config.stage}) store API`,
-      defaultAuthorizer: new HttpIamAuthorizer(),
-      createDefaultStage: false,
-    });
+    // The HTTP API, unless the target has none (LocalStack's free plan; see lib/targets.ts): there the
+    // route functions are deployed on their own, to be invoked directly.
+    let api: HttpApi | undefined;
+    if (config.httpApi) {
+      api = new HttpApi(this, 'HttpApi', {
+        description: `${config.appName} (${config.stage}) store API`,
+        defaultAuthorizer: new HttpIamAuthorizer(),
+        createDefaultStage: false,
+      });
 
-    const accessLogs = new LogGroup(this, 'AccessLogs', {
-      retention: RetentionDays.ONE_MONTH,
-      encryptionKey: key,
-      removalPolicy,
-    });
-    new HttpStage(this, 'DefaultStage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.jsonWithStandardFields({
-          caller: true,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: true,
-        }),
-      },
-    });
+      const accessLogs = new LogGroup(this, 'AccessLogs', {
+        retention: RetentionDays.ONE_MONTH,
+        encryptionKey: key,
+        removalPolicy,
+      });
+      new HttpStage(this, 'DefaultStage', {
+        httpApi: api,
+        stageName: '$default',
+        autoDeploy: true,
+        throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
+        accessLogSettings: {
+          destination: new LogGroupLogDestination(accessLogs),
+          format: AccessLogFormat.jsonWithStandardFields({
+            caller: true,
+            httpMethod: true,
+            ip: true,
+            protocol: true,
+            requestTime: true,
+            resourcePath: true,
+            responseLength: true,
+            status: true,
+            user: true,
+          }),
+        },
+      });
+    }
+    this.api = api;
 
     const functions: Record<string, AppFunction> = {};
     const invoke: Record<Audience, string[]> = { shopper: [], admin: [] };
@@ -200,42 +211,47 @@ export class ApiStack extends Stack {
         metricsNamespace: config.appName,
         timeout: Duration.seconds(10),
         logRemovalPolicy: removalPolicy,
+        tracing: config.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       })
         .bindTable(table, group.access, { allowScan: group.scans === true, writesTo: group.writesTo })
         .bindSecret(cursorKey, 'CURSOR_SECRET_ARN')
         .withEnvironment({ STATUS_SHARDS: String(config.statusShards) });
       if (group.idempotent === true) fn.bindIdempotencyTable(props.idempotencyTable);
-      const integration = new HttpLambdaIntegration(`${group.id}Integration`, fn.function);
-      for (const [method, path, audience = group.audience] of group.routes) {
-        this.api.addRoutes({ path, methods: [method], integration });
-        invoke[audience].push(
-          this.formatArn({
-            service: 'execute-api',
-            resource: this.api.apiId,
-            resourceName: `$default/${method}${path.replace(/\{[^}]+\}/g, '*')}`,
-          }),
-        );
+      if (api !== undefined) {
+        const integration = new HttpLambdaIntegration(`${group.id}Integration`, fn.function);
+        for (const [method, path, audience = group.audience] of group.routes) {
+          api.addRoutes({ path, methods: [method], integration });
+          invoke[audience].push(
+            this.formatArn({
+              service: 'execute-api',
+              resource: api.apiId,
+              resourceName: `$default/${method}${path.replace(/\{[^}]+\}/g, '*')}`,
+            }),
+          );
+        }
       }
       functions[group.id] = fn;
     }
     this.functions = functions;
 
-    // Attach these to the roles of the callers: shoppers' backends cannot reach the back office.
-    for (const [audience, resources] of Object.entries(invoke)) {
-      const policy = new ManagedPolicy(this, `${audience === 'admin' ? 'Admin' : 'Shopper'}InvokePolicy`, {
-        description: `Invoke the ${audience} routes of the ${config.appName} ${config.stage} API`,
-        statements: [new PolicyStatement({ actions: ['execute-api:Invoke'], resources })],
-      });
-      acknowledgeWildcardResources(
-        policy,
-        resources,
-        'Each wildcard stands where a path parameter of one route is ({sku}, {customerId}, ...); method, stage and path prefix are fixed. IAM lets a wildcard span "/" too, so it also covers deeper paths under that prefix, which is why the back-office routes live under /admin and the status route is granted to the back office only.',
-      );
-    }
+    if (api !== undefined) {
+      // Attach these to the roles of the callers: shoppers' backends cannot reach the back office.
+      for (const [audience, resources] of Object.entries(invoke)) {
+        const policy = new ManagedPolicy(this, `${audience === 'admin' ? 'Admin' : 'Shopper'}InvokePolicy`, {
+          description: `Invoke the ${audience} routes of the ${config.appName} ${config.stage} API`,
+          statements: [new PolicyStatement({ actions: ['execute-api:Invoke'], resources })],
+        });
+        acknowledgeWildcardResources(
+          policy,
+          resources,
+          'Each wildcard stands where a path parameter of one route is ({sku}, {customerId}, ...); method, stage and path prefix are fixed. IAM lets a wildcard span "/" too, so it also covers deeper paths under that prefix, which is why the back-office routes live under /admin and the status route is granted to the back office only.',
+        );
+      }
 
-    new CfnOutput(this, 'ApiUrl', {
-      value: this.api.apiEndpoint,
-      description: 'Base URL of the API (SigV4-signed requests only)',
-    });
+      new CfnOutput(this, 'ApiUrl', {
+        value: api.apiEndpoint,
+        description: 'Base URL of the API (SigV4-signed requests only)',
+      });
+    }
   }
 }

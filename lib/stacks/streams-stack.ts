@@ -3,7 +3,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { FilterCriteria, FilterRule } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, FilterRule, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { EntityType } from '../../lambdas/model/entities';
@@ -161,6 +161,7 @@ export class StreamsStack extends Stack {
         serviceName: 'order-store-streams',
         metricsNamespace: config.appName,
         logRemovalPolicy: removalPolicy,
+        tracing: config.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       });
 
     const sales = consumer('SalesAggregator');

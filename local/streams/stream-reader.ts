@@ -33,6 +33,8 @@ export interface StreamReaderOptions {
 interface ShardState {
   readonly shard: Shard;
   iterator?: string;
+  /** Sequence number of the last record read from the shard, to resume after a lost iterator. */
+  lastSequenceNumber?: string;
   /** The shard is closed and every record in it has been read. */
   finished: boolean;
 }
@@ -41,6 +43,9 @@ interface ShardState {
 export function streamsClient(config: DynamoDBStreamsClientConfig): DynamoDBStreamsClient {
   return new DynamoDBStreamsClient(config);
 }
+
+/** What GetRecords answers when an iterator can no longer be used; a new one fixes it. */
+const LOST_ITERATOR_ERRORS = new Set(['ExpiredIteratorException', 'TrimmedDataAccessException']);
 
 /** Bound on GetRecords calls per shard in one poll, so that a busy shard cannot starve the others. */
 const MAX_PAGES_PER_POLL = 100;
@@ -86,7 +91,9 @@ export class StreamReader {
       new GetShardIteratorCommand({
         StreamArn: this.options.streamArn,
         ShardId: state.shard.ShardId,
-        ShardIteratorType: type,
+        ...(state.lastSequenceNumber === undefined
+          ? { ShardIteratorType: type }
+          : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: state.lastSequenceNumber }),
       }),
     );
     state.iterator = ShardIterator;
@@ -116,13 +123,30 @@ export class StreamReader {
           continue;
         }
         const records: StreamRecord[] = [];
+        let lostIteratorRetries = 0;
         // Read the shard until it has nothing more now (an open shard always hands back a next
         // iterator; a closed one stops handing them out at its end).
         for (let pages = 0; pages < MAX_PAGES_PER_POLL && state.iterator !== undefined; pages++) {
-          const { Records, NextShardIterator } = await this.options.client.send(
-            new GetRecordsCommand({ ShardIterator: state.iterator, Limit: this.options.batchLimit ?? 1_000 }),
-          );
+          const page = await this.options.client
+            .send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: this.options.batchLimit ?? 1_000 }))
+            .catch((error: Error) => {
+              if (!LOST_ITERATOR_ERRORS.has(error.name)) throw error;
+              return undefined;
+            });
+          if (page === undefined) {
+            // The iterator expired, or (DynamoDB Local, on a long-running pump) it was refused as
+            // trimmed although no record was: get a new one after the last record read, once.
+            if (lostIteratorRetries++ > 0)
+              throw new Error(`Shard ${state.shard.ShardId}: the stream keeps refusing new iterators`);
+            state.iterator = undefined;
+            state.iterator = await this.iteratorFor(state);
+            pages -= 1;
+            continue;
+          }
+          const { Records, NextShardIterator } = page;
           records.push(...(Records ?? []));
+          const last = Records?.[Records.length - 1]?.dynamodb?.SequenceNumber;
+          if (last !== undefined) state.lastSequenceNumber = last;
           state.iterator = NextShardIterator;
           if ((Records ?? []).length === 0) break;
         }

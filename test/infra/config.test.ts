@@ -17,6 +17,8 @@ describe('parseConfig', () => {
       appName: 'OrderStore',
       stage: 'dev',
       target: 'aws',
+      tracing: true,
+      httpApi: true,
       region: 'eu-central-1',
       billing: { mode: 'on-demand' },
       statusShards: 4,
@@ -110,6 +112,85 @@ describe('parseConfig', () => {
     const problems = problemsOf(raw);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(message);
+  });
+
+  describe('with target localstack', () => {
+    test('leaves out X-Ray, the HTTP API and Contributor Insights, and keeps the rest of the defaults', () => {
+      const config = parseConfig({ target: 'localstack', stage: 'prod' });
+      expect(config).toMatchObject({
+        target: 'localstack',
+        tracing: false,
+        httpApi: false,
+        contributorInsights: 'off',
+        billing: { mode: 'on-demand' },
+        pitrRecoveryDays: 35,
+        retainData: true,
+        dax: false,
+        analytics: false,
+      });
+    });
+
+    test.each<[string, RawConfig, string]>([
+      [
+        'dax',
+        { dax: 'true' },
+        '"dax": got "true"; not available with "target" set to "localstack": LocalStack has no DAX',
+      ],
+      [
+        'analytics',
+        { analytics: true },
+        '"analytics": got true; not available with "target" set to "localstack": LocalStack has no DynamoDB table export or Redshift Serverless',
+      ],
+      [
+        'contributorInsights',
+        { contributorInsights: 'throttled' },
+        '"contributorInsights": got "throttled"; not available with "target" set to "localstack"',
+      ],
+      [
+        'billing',
+        { billing: 'provisioned' },
+        '"billing": got "provisioned"; not available with "target" set to "localstack"',
+      ],
+      [
+        'replicaKeyArns',
+        { replicaKeyArns: 'arn:aws:kms:us-west-2:111111111111:key/abc' },
+        'not available with "target" set to "localstack": LocalStack fails to create an AWS::DynamoDB::GlobalTable with replicas',
+      ],
+    ])('refuses %s, naming the value and why', (_key, raw, message) => {
+      const problems = problemsOf({ target: 'localstack', region: 'eu-west-1', ...raw });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(message);
+    });
+
+    test('reports dax and analytics together, with any other bad key', () => {
+      expect(problemsOf({ target: 'localstack', dax: 'true', analytics: 'true', stage: 'qa' })).toEqual([
+        '"stage": got "qa"; allowed values are "dev", "prod"',
+        expect.stringMatching(/^"dax": got "true"; not available with "target" set to "localstack": /),
+        expect.stringMatching(/^"analytics": got "true"; not available with "target" set to "localstack": /),
+      ]);
+    });
+
+    test('accepts what LocalStack can run when it is asked for explicitly', () => {
+      expect(() =>
+        parseConfig({
+          target: 'localstack',
+          dax: 'false',
+          analytics: false,
+          contributorInsights: 'off',
+          billing: 'on-demand',
+        }),
+      ).not.toThrow();
+    });
+
+    test('the aws target refuses none of them', () => {
+      const config = parseConfig({
+        dax: 'true',
+        analytics: 'true',
+        billing: 'provisioned',
+        contributorInsights: 'throttled',
+      });
+      expect(config).toMatchObject({ target: 'aws', tracing: true, httpApi: true, dax: true, analytics: true });
+    });
   });
 
   test('throws one error listing every bad key', () => {

@@ -1,3 +1,4 @@
+import { dailyProductSalesItem, dailySalesItem } from '../../lambdas/model/keys';
 import { invoke, walkPages } from '../fixtures/api-events';
 import { apiSuite, issuesOf } from '../fixtures/api-suite';
 import { customers, orders } from '../fixtures/store-scenario';
@@ -108,5 +109,87 @@ describe('GET /admin/customers/marketing-export', () => {
     const response = await invoke(api.handler, EXPORT, { queryStringParameters: { cursor: other.body.cursor } });
     expect(response.statusCode).toBe(400);
     expect(issuesOf(response.body)[0]?.field).toBe('query.cursor');
+  });
+});
+
+describe('sales figures', () => {
+  const DAY = 'GET /admin/sales/{day}';
+  const DAY_PRODUCTS = 'GET /admin/sales/{day}/products';
+  const PRODUCT = 'GET /admin/products/{sku}/sales';
+  const days = ['2026-10-30', '2026-10-31', '2026-11-01'];
+
+  beforeAll(async () => {
+    await api.env.seed([
+      dailySalesItem({ day: '2026-10-31', orderCount: 3, unitsSold: 7, revenueCents: 12_345 }),
+      ...days.flatMap((day, i) => [
+        dailyProductSalesItem({ day, sku: 'PEN-01', unitsSold: i + 1, revenueCents: (i + 1) * 250 }),
+        dailyProductSalesItem({ day, sku: 'INK-02', unitsSold: 1, revenueCents: 900 }),
+      ]),
+    ]);
+  });
+
+  test("a day's totals, and zeros for a day without orders", async () => {
+    const day = await invoke(api.handler, DAY, { pathParameters: { day: '2026-10-31' } });
+    expect(day).toMatchObject({
+      statusCode: 200,
+      body: { day: '2026-10-31', orderCount: 3, unitsSold: 7, revenueCents: 12_345 },
+    });
+    const quiet = await invoke(api.handler, DAY, { pathParameters: { day: '2026-01-01' } });
+    expect(quiet.body).toEqual({ day: '2026-01-01', orderCount: 0, unitsSold: 0, revenueCents: 0 });
+  });
+
+  test("a day's products, page by page, by SKU", async () => {
+    const { keys, pages } = await walkPages<{ sku: string }>(
+      api.handler,
+      DAY_PRODUCTS,
+      { pathParameters: { day: '2026-11-01' }, queryStringParameters: { limit: '1' } },
+      (p) => p.sku,
+    );
+    expect(keys).toEqual(['INK-02', 'PEN-01']);
+    expect(pages).toBeGreaterThanOrEqual(2);
+  });
+
+  test("a product's days within a range, oldest first", async () => {
+    const response = await invoke<{ items: { day: string; unitsSold: number }[] }>(api.handler, PRODUCT, {
+      pathParameters: { sku: 'PEN-01' },
+      queryStringParameters: { from: '2026-10-31', to: '2026-11-01' },
+    });
+    expect(response.body.items.map((i) => [i.day, i.unitsSold])).toEqual([
+      ['2026-10-31', 2],
+      ['2026-11-01', 3],
+    ]);
+  });
+
+  test.each<
+    [string, string, Record<string, string>, Record<string, string> | undefined, { field: string; rule: string }]
+  >([
+    [
+      'a day that is not a date',
+      DAY,
+      { day: '2026-13-01' },
+      undefined,
+      { field: 'path.day', rule: 'must be a UTC day as YYYY-MM-DD, e.g. 2026-11-01' },
+    ],
+    [
+      'a lower-case SKU',
+      PRODUCT,
+      { sku: 'pen-01' },
+      { from: '2026-10-31', to: '2026-11-01' },
+      { field: 'path.sku', rule: 'must be 1 to 40 upper-case letters, digits or "-"' },
+    ],
+    [
+      'an inverted range',
+      PRODUCT,
+      { sku: 'PEN-01' },
+      { from: '2026-11-01', to: '2026-10-31' },
+      { field: 'query.from', rule: 'must not be after to' },
+    ],
+  ])('400 for %s', async (_case, route, pathParameters, queryStringParameters, issue) => {
+    const response = await invoke(api.handler, route, {
+      pathParameters,
+      ...(queryStringParameters === undefined ? {} : { queryStringParameters }),
+    });
+    expect(response.statusCode).toBe(400);
+    expect(issuesOf(response.body)).toEqual([issue]);
   });
 });

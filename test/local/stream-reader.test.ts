@@ -42,3 +42,60 @@ test('a child shard is read only after its parent is read to the end', async () 
   expect(records.map((r) => r.eventID)).toEqual(['100', '101', '102', '200']);
   expect(await reader.poll()).toEqual([]);
 });
+
+describe('an iterator the stream stops accepting', () => {
+  /** One open shard holding records 1 to 3; the first iterator handed out goes stale after one page. */
+  function staleIteratorClient(errorName: string, { alwaysStale = false } = {}) {
+    const requests: Record<string, string>[] = [];
+    let issued = 0;
+    const client = {
+      send: async (command: { constructor: { name: string }; input: Record<string, string> }) => {
+        switch (command.constructor.name) {
+          case 'DescribeStreamCommand':
+            return { StreamDescription: { Shards: [{ ShardId: 'open' }] } };
+          case 'GetShardIteratorCommand':
+            requests.push(command.input);
+            issued += 1;
+            return { ShardIterator: `iterator-${issued}` };
+          case 'GetRecordsCommand': {
+            const iterator = command.input.ShardIterator;
+            if (iterator === 'iterator-1') return { Records: [record('1')], NextShardIterator: 'iterator-1-next' };
+            if (alwaysStale || iterator === 'iterator-1-next')
+              throw Object.assign(new Error('stale'), { name: errorName });
+            // A fresh iterator after sequence number 1 reads on from 2.
+            return iterator === 'iterator-2'
+              ? { Records: [record('2'), record('3')], NextShardIterator: 'iterator-2-next' }
+              : { Records: [], NextShardIterator: iterator };
+          }
+          default:
+            throw new Error(`unexpected ${command.constructor.name}`);
+        }
+      },
+    } as unknown as DynamoDBStreamsClient;
+    return { client, requests };
+  }
+
+  test.each(['TrimmedDataAccessException', 'ExpiredIteratorException'])(
+    'after %s, reading resumes right after the last record read, losing and repeating nothing',
+    async (errorName) => {
+      const { client, requests } = staleIteratorClient(errorName);
+      const reader = new StreamReader({ streamArn: 'arn:stream', client });
+      expect((await reader.poll()).map((r) => r.eventID)).toEqual(['1', '2', '3']);
+      expect(await reader.poll()).toEqual([]);
+      expect(requests[1]).toMatchObject({ ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: '1' });
+    },
+  );
+
+  test('a stream that keeps refusing new iterators fails the poll instead of looping', async () => {
+    const { client } = staleIteratorClient('TrimmedDataAccessException', { alwaysStale: true });
+    const reader = new StreamReader({ streamArn: 'arn:stream', client });
+    await expect(reader.poll()).rejects.toThrow(/keeps refusing new iterators/);
+  });
+
+  test('other errors are not retried', async () => {
+    const { client } = staleIteratorClient('ResourceNotFoundException', { alwaysStale: true });
+    const reader = new StreamReader({ streamArn: 'arn:stream', client });
+    await reader.poll().catch(() => undefined);
+    await expect(reader.poll()).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+});

@@ -1,10 +1,11 @@
 /**
- * Back-office routes (read-only): orders by status across shards, the shipping queue, and the
- * marketing export (the only Scan).
+ * Back-office routes (read-only): orders by status across shards, the shipping queue, the
+ * marketing export (the only Scan), and the sales figures the stream aggregator keeps.
  */
 import * as z from 'zod/mini';
 import { exportMarketingOptIns } from '../../data/customers';
 import { listOrdersAwaitingShipment, listOrdersByStatus } from '../../data/orders';
+import { getDailySales, listDailyProductSales, listProductSales } from '../../data/sales';
 import { ORDER_STATUSES } from '../../model/entities';
 import { fields, httpApi, ok, parseRequest } from '../../shared/http';
 
@@ -35,5 +36,27 @@ export const handler = httpApi({
   'GET /admin/customers/marketing-export': async (event) => {
     const { query } = parseRequest(event, { query: pageQuery });
     return ok(await exportMarketingOptIns({ pageSize: query.limit, cursor: query.cursor }));
+  },
+
+  'GET /admin/sales/{day}': async (event) => {
+    const { path } = parseRequest(event, { path: z.strictObject({ day: fields.day }) });
+    // A day without orders has figures too: all zero.
+    return ok((await getDailySales(path.day)) ?? { day: path.day, orderCount: 0, unitsSold: 0, revenueCents: 0 });
+  },
+
+  'GET /admin/sales/{day}/products': async (event) => {
+    const { path, query } = parseRequest(event, { path: z.strictObject({ day: fields.day }), query: pageQuery });
+    return ok(await listDailyProductSales(path.day, query));
+  },
+
+  'GET /admin/products/{sku}/sales': async (event) => {
+    const { path, query } = parseRequest(event, {
+      path: z.strictObject({ sku: fields.sku }),
+      query: z
+        .strictObject({ from: fields.day, to: fields.day, limit: fields.limit, cursor: fields.cursor })
+        .check(z.refine((q) => q.from <= q.to, { error: 'must not be after to', path: ['from'] })),
+    });
+    const { from, to, ...page } = query;
+    return ok(await listProductSales(path.sku, { fromDay: from, toDay: to }, page));
   },
 });

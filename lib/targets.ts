@@ -1,0 +1,53 @@
+/**
+ * Deployment targets: what each can run, and so what the LocalStack target leaves out and why, in
+ * one place.
+ *
+ * `parseConfig` refuses the switches a target cannot run and copies the rest into `AppConfig`
+ * (`tracing`, `httpApi`), which is all the stacks read: no stack asks which target it is on. The
+ * README's LocalStack section lists the same leave-outs with their sources.
+ */
+import type { ContextKey, Target } from './config';
+
+/** Context switches that turn on something a target may lack. */
+export type RefusableKey = Extract<
+  ContextKey,
+  'dax' | 'analytics' | 'contributorInsights' | 'billing' | 'replicaKeyArns'
+>;
+
+/** What the stacks build on a target. */
+export interface TargetProfile {
+  /** X-Ray active tracing on every function and on the state machine. */
+  readonly tracing: boolean;
+  /**
+   * The HTTP API (API Gateway v2) in front of the route functions, with its stage, access logs and
+   * invoke policies; without it the functions are deployed on their own.
+   */
+  readonly httpApi: boolean;
+  /**
+   * Switches the target cannot run, each with the reason: `parseConfig` refuses them when they are
+   * on, and defaults them to off there.
+   */
+  readonly refuses: Readonly<Partial<Record<RefusableKey, string>>>;
+}
+
+export const TARGET_PROFILES: Readonly<Record<Target, TargetProfile>> = {
+  aws: { tracing: true, httpApi: true, refuses: {} },
+  localstack: {
+    // X-Ray is in LocalStack's Ultimate plan only.
+    tracing: false,
+    // HTTP APIs need LocalStack's Base plan; its free plan has REST APIs only. Leaving the API out
+    // lets the rest deploy on the free plan, where CloudFormation would otherwise fail on (or
+    // silently skip) the AWS::ApiGatewayV2 resources.
+    httpApi: false,
+    refuses: {
+      dax: 'LocalStack has no DAX in any plan',
+      analytics:
+        'LocalStack has no DynamoDB table export or Redshift Serverless in any plan, and Glue needs its Ultimate plan',
+      contributorInsights:
+        'LocalStack\'s AWS::DynamoDB::GlobalTable does not apply Contributor Insights; leave it unset or "off"',
+      billing:
+        'LocalStack cannot create a provisioned AWS::DynamoDB::GlobalTable (CreateTable rejects its autoscaled capacity); leave it unset or "on-demand"',
+      replicaKeyArns: 'LocalStack fails to create an AWS::DynamoDB::GlobalTable with replicas in other regions',
+    },
+  },
+};

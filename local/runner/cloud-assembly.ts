@@ -1,0 +1,134 @@
+/**
+ * What the local runner needs from a synthesized cloud assembly (`cdk.out`): each stack's
+ * template, each Lambda function with its bundle and environment, and each HTTP API route with
+ * the function behind it. Everything is read from the templates, so the local app cannot drift
+ * from what `cdk deploy` would create.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+  readonly Metadata?: Record<string, unknown>;
+}
+
+export interface StackTemplate {
+  readonly Resources?: Record<string, CfnResource>;
+  readonly Outputs?: Record<string, { readonly Value: unknown }>;
+}
+
+/** A stack's name and template. */
+export interface AssemblyStack {
+  readonly stackName: string;
+  readonly template: StackTemplate;
+}
+
+/** A resource, named by its stack and logical id. */
+export interface ResourceRef {
+  readonly stackName: string;
+  readonly logicalId: string;
+}
+
+export interface AssemblyFunction extends ResourceRef {
+  readonly description: string;
+  /** `file.export`, e.g. `index.handler`. */
+  readonly handler: string;
+  /** Folder of the built bundle in the assembly, when the template was synthesized with bundling. */
+  readonly bundleDir?: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /** The function's variables as the template gives them: literals or references. */
+  readonly variables: Readonly<Record<string, unknown>>;
+}
+
+export interface AssemblyRoute {
+  readonly method: string;
+  /** Path template, e.g. `/products/{sku}`. */
+  readonly path: string;
+  /** `GET /products/{sku}`, as API Gateway puts it in the event. */
+  readonly routeKey: string;
+  readonly function: ResourceRef;
+}
+
+/** Logical ids referenced by `{ Ref }` or `{ Fn::GetAtt: [id, attr] }`. */
+export function referencedId(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v.Ref === 'string') return v.Ref;
+  const getAtt = v['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
+  return undefined;
+}
+
+/** The stacks of an assembly folder, in the order the manifest lists them. */
+export function readAssembly(dir: string): AssemblyStack[] {
+  const manifestFile = join(dir, 'manifest.json');
+  if (!existsSync(manifestFile)) throw new Error(`No cloud assembly in ${dir}: synthesize first (npx cdk synth).`);
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
+    artifacts?: Record<string, { type: string; displayName?: string; properties?: { templateFile?: string } }>;
+  };
+  return Object.entries(manifest.artifacts ?? {})
+    .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
+    .map(([id, artifact]) => ({
+      stackName: artifact.displayName ?? id,
+      template: JSON.parse(
+        readFileSync(join(dir, artifact.properties?.templateFile ?? `${id}.template.json`), 'utf8'),
+      ) as StackTemplate,
+    }));
+}
+
+function resourcesOfType(stacks: readonly AssemblyStack[], type: string) {
+  return stacks.flatMap((stack) =>
+    Object.entries(stack.template.Resources ?? {})
+      .filter(([, resource]) => resource.Type === type)
+      .map(([logicalId, resource]) => ({ stackName: stack.stackName, logicalId, resource })),
+  );
+}
+
+/** Every Lambda function in the assembly; `assemblyDir` locates the bundles. */
+export function functionsOf(stacks: readonly AssemblyStack[], assemblyDir?: string): AssemblyFunction[] {
+  return resourcesOfType(stacks, 'AWS::Lambda::Function').map(({ stackName, logicalId, resource }) => {
+    const props = resource.Properties ?? {};
+    const assetPath = resource.Metadata?.['aws:asset:path'];
+    const environment = props.Environment as { Variables?: Record<string, unknown> } | undefined;
+    return {
+      stackName,
+      logicalId,
+      description: typeof props.Description === 'string' ? props.Description : logicalId,
+      handler: typeof props.Handler === 'string' ? props.Handler : 'index.handler',
+      ...(assemblyDir !== undefined && typeof assetPath === 'string'
+        ? { bundleDir: join(assemblyDir, assetPath) }
+        : {}),
+      timeoutSeconds: typeof props.Timeout === 'number' ? props.Timeout : 3,
+      memoryMb: typeof props.MemorySize === 'number' ? props.MemorySize : 128,
+      variables: environment?.Variables ?? {},
+    };
+  });
+}
+
+/** Every HTTP API route with a Lambda proxy integration, with the function it invokes. */
+export function routesOf(stacks: readonly AssemblyStack[]): AssemblyRoute[] {
+  return resourcesOfType(stacks, 'AWS::ApiGatewayV2::Route').map(({ stackName, logicalId, resource }) => {
+    const props = resource.Properties ?? {};
+    const routeKey = String(props.RouteKey);
+    const [method = '', path = ''] = routeKey.split(' ');
+    // Target is `integrations/<integration id>`, written as a Join with a Ref to the integration.
+    const target = JSON.stringify(props.Target ?? '');
+    const resources = stacks.find((s) => s.stackName === stackName)?.template.Resources ?? {};
+    const integrationId = Object.keys(resources).find(
+      (id) => resources[id]?.Type === 'AWS::ApiGatewayV2::Integration' && target.includes(`"Ref":"${id}"`),
+    );
+    const functionId = referencedId(resources[integrationId ?? '']?.Properties?.IntegrationUri);
+    if (functionId === undefined) throw new Error(`Route ${logicalId} (${routeKey}) has no Lambda integration`);
+    return { method, path, routeKey, function: { stackName, logicalId: functionId } };
+  });
+}
+
+/** The resources of one type across the assembly. */
+export function resourcesOf(
+  stacks: readonly AssemblyStack[],
+  type: string,
+): (ResourceRef & { resource: CfnResource })[] {
+  return resourcesOfType(stacks, type);
+}

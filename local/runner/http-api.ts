@@ -1,0 +1,242 @@
+/**
+ * The HTTP API on localhost: matches each request to a route from the template, as API Gateway
+ * does, and invokes the route's function with the event API Gateway would send (HTTP API, payload
+ * format 2.0, IAM authorization), then turns the function's result into the HTTP response.
+ *
+ * Authorization: in AWS every route requires a SigV4 signature from a principal allowed
+ * `execute-api:Invoke`. Locally, requests need no signature; each event carries the IAM identity
+ * of one local caller, `LOCAL_CALLER`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AssemblyRoute } from './cloud-assembly';
+import { LOCAL_ACCOUNT } from './local-resources';
+
+export const LOCAL_CALLER = {
+  accessKey: 'LOCALACCESSKEY',
+  accountId: LOCAL_ACCOUNT,
+  callerId: 'AIDALOCALDEVELOPER',
+  cognitoIdentity: null,
+  principalOrgId: null,
+  userArn: `arn:aws:iam::${LOCAL_ACCOUNT}:user/local-developer`,
+  userId: 'AIDALOCALDEVELOPER',
+} as const;
+
+/** A request as the gateway received it. */
+export interface HttpRequest {
+  readonly method: string;
+  /** Path and query string, as sent, e.g. `/products?skus=A,B`. */
+  readonly url: string;
+  /** Header names and values as Node gives them (`IncomingMessage.headersDistinct`). */
+  readonly headers: Readonly<Record<string, readonly string[]>>;
+  readonly body: Buffer;
+  readonly sourceIp: string;
+}
+
+export interface RouteMatch {
+  readonly route: AssemblyRoute;
+  readonly pathParameters: Record<string, string>;
+}
+
+const segmentsOf = (path: string) => path.split('/').filter((s) => s !== '');
+const isParameter = (segment: string) => segment.startsWith('{') && segment.endsWith('}');
+
+/**
+ * The route API Gateway would choose: the method must match (or be ANY), and among matching
+ * paths the one with literal segments where the others have parameters wins, segment by segment
+ * from the left, as in API Gateway's "most specific match".
+ */
+export function matchRoute(routes: readonly AssemblyRoute[], method: string, rawPath: string): RouteMatch | undefined {
+  const requested = segmentsOf(rawPath);
+  const candidates: { match: RouteMatch; rank: string }[] = [];
+  for (const route of routes) {
+    if (route.method !== method && route.method !== 'ANY') continue;
+    const template = segmentsOf(route.path);
+    const greedy = template.length > 0 && /^\{\w+\+\}$/.test(template[template.length - 1] ?? '');
+    if (greedy ? requested.length < template.length : requested.length !== template.length) continue;
+    const pathParameters: Record<string, string> = {};
+    let rank = '';
+    let matched = true;
+    for (const [i, segment] of template.entries()) {
+      if (greedy && i === template.length - 1) {
+        pathParameters[segment.slice(1, -2)] = requested.slice(i).map(decodeURIComponent).join('/');
+        rank += '0';
+      } else if (isParameter(segment)) {
+        pathParameters[segment.slice(1, -1)] = decodeURIComponent(requested[i] ?? '');
+        rank += '1';
+      } else if (segment === requested[i]) {
+        rank += '2';
+      } else {
+        matched = false;
+        break;
+      }
+    }
+    if (matched)
+      candidates.push({ match: { route, pathParameters }, rank: `${rank}${route.method === 'ANY' ? 0 : 1}` });
+  }
+  candidates.sort((a, b) => b.rank.localeCompare(a.rank));
+  return candidates[0]?.match;
+}
+
+const TEXT_TYPES = /^(text\/|application\/(json|xml|x-www-form-urlencoded|[\w.+-]+\+(json|xml)))/i;
+
+/** API Gateway's request time format: `24/Nov/2026:10:00:00 +0000`. */
+function requestTime(date: Date): string {
+  const month = date.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' });
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${pad(date.getUTCDate())}/${month}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
+}
+
+/** The event API Gateway sends a Lambda proxy integration (payload format 2.0) for a request. */
+export function apiGatewayEvent(request: HttpRequest, match: RouteMatch, now = new Date()): Record<string, unknown> {
+  const queryStart = request.url.indexOf('?');
+  const rawPath = queryStart === -1 ? request.url : request.url.slice(0, queryStart);
+  const rawQueryString = queryStart === -1 ? '' : request.url.slice(queryStart + 1);
+
+  const query = new Map<string, string[]>();
+  for (const [name, value] of new URLSearchParams(rawQueryString)) query.set(name, [...(query.get(name) ?? []), value]);
+  const headers: Record<string, string> = {};
+  let cookies: string[] | undefined;
+  for (const [name, values] of Object.entries(request.headers)) {
+    if (name.toLowerCase() === 'cookie') cookies = values.flatMap((v) => v.split(/;\s*/)).filter(Boolean);
+    else headers[name.toLowerCase()] = values.join(',');
+  }
+  const host = headers.host ?? 'localhost';
+  const text = TEXT_TYPES.test(headers['content-type'] ?? 'application/json');
+  const hasBody = request.body.length > 0;
+
+  return {
+    version: '2.0',
+    routeKey: match.route.routeKey,
+    rawPath,
+    rawQueryString,
+    ...(cookies === undefined ? {} : { cookies }),
+    headers,
+    ...(query.size === 0
+      ? {}
+      : { queryStringParameters: Object.fromEntries([...query].map(([name, values]) => [name, values.join(',')])) }),
+    requestContext: {
+      accountId: LOCAL_ACCOUNT,
+      apiId: 'local',
+      authorizer: { iam: { ...LOCAL_CALLER } },
+      domainName: host,
+      domainPrefix: host.split('.')[0] ?? host,
+      http: {
+        method: request.method,
+        path: rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: request.sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomBytes(12).toString('base64').replace(/=+$/, '='),
+      routeKey: match.route.routeKey,
+      stage: '$default',
+      time: requestTime(now),
+      timeEpoch: now.getTime(),
+    },
+    ...(Object.keys(match.pathParameters).length === 0 ? {} : { pathParameters: match.pathParameters }),
+    ...(hasBody ? { body: text ? request.body.toString('utf8') : request.body.toString('base64') } : {}),
+    isBase64Encoded: hasBody && !text,
+  };
+}
+
+export interface HttpResponse {
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  readonly cookies: readonly string[];
+  readonly body: Buffer;
+}
+
+/**
+ * What API Gateway answers for a function's result (payload format 2.0): a structured result is
+ * used as given; anything else is taken as a 200 JSON body.
+ */
+export function httpResponseOf(result: unknown): HttpResponse {
+  const structured = typeof result === 'object' && result !== null && 'statusCode' in result;
+  if (!structured) {
+    const body = typeof result === 'string' ? result : JSON.stringify(result ?? null);
+    return { statusCode: 200, headers: { 'content-type': 'application/json' }, cookies: [], body: Buffer.from(body) };
+  }
+  const r = result as {
+    statusCode: number;
+    headers?: Record<string, string | number | boolean>;
+    cookies?: string[];
+    body?: string;
+    isBase64Encoded?: boolean;
+  };
+  return {
+    statusCode: r.statusCode,
+    headers: Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)])),
+    cookies: r.cookies ?? [],
+    body: Buffer.from(r.body ?? '', r.isBase64Encoded ? 'base64' : 'utf8'),
+  };
+}
+
+/** API Gateway's own answers when no route matches or the integration fails. */
+export const GATEWAY_ERRORS = {
+  notFound: { statusCode: 404, message: 'Not Found' },
+  internal: { statusCode: 500, message: 'Internal Server Error' },
+} as const;
+
+export interface RequestLog {
+  readonly method: string;
+  readonly url: string;
+  readonly statusCode: number;
+  readonly functionName?: string;
+  readonly ms: number;
+}
+
+/** A Node request listener serving the routes through `invoke`. */
+export function httpApiListener(
+  routes: readonly AssemblyRoute[],
+  invoke: (route: AssemblyRoute, event: Record<string, unknown>) => Promise<{ result: unknown; functionName: string }>,
+  onRequest?: (log: RequestLog) => void,
+  onError?: (error: unknown, route: AssemblyRoute) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const started = performance.now();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', async () => {
+      const method = req.method ?? 'GET';
+      const url = req.url ?? '/';
+      const send = (response: HttpResponse, functionName?: string) => {
+        res.writeHead(response.statusCode, {
+          ...response.headers,
+          ...(response.cookies.length > 0 ? { 'set-cookie': [...response.cookies] } : {}),
+          'content-length': String(response.body.length),
+        });
+        res.end(response.body);
+        onRequest?.({ method, url, statusCode: response.statusCode, functionName, ms: performance.now() - started });
+      };
+      const gatewayError = (error: { statusCode: number; message: string }, functionName?: string) =>
+        send(
+          {
+            statusCode: error.statusCode,
+            headers: { 'content-type': 'application/json' },
+            cookies: [],
+            body: Buffer.from(JSON.stringify({ message: error.message })),
+          },
+          functionName,
+        );
+
+      const match = matchRoute(routes, method, url.split('?')[0] ?? '/');
+      if (match === undefined) return gatewayError(GATEWAY_ERRORS.notFound);
+      const request: HttpRequest = {
+        method,
+        url,
+        headers: req.headersDistinct as Record<string, string[]>,
+        body: Buffer.concat(chunks),
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      };
+      try {
+        const { result, functionName } = await invoke(match.route, apiGatewayEvent(request, match));
+        send(httpResponseOf(result), functionName);
+      } catch (error) {
+        // The function threw or timed out: API Gateway answers 500 and tells the caller nothing more.
+        onError?.(error, match.route);
+        gatewayError(GATEWAY_ERRORS.internal);
+      }
+    });
+  };
+}

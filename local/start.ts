@@ -1,0 +1,177 @@
+/**
+ * `npm start`: the whole application on this machine.
+ *
+ *   npm start                      synthesize, then run on DynamoDB Local with data kept in .dynamodb/
+ *   npm start -- --in-memory       the same, with data discarded when it stops
+ *   npm start -- --port 8080       the API on another port (or PORT=8080 npm start)
+ *   npm start -- --reset           delete the kept data first
+ *   npm start -- --no-synth        reuse cdk.out as it is
+ *   npm start -- --assembly DIR    run a cloud assembly synthesized elsewhere (implies --no-synth)
+ *   npm start -- --log-level INFO  show the functions' own logs at this level (default WARN)
+ *
+ * Ctrl-C stops everything it started.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { assertJava } from './engines/dynamodb-local';
+import { EngineUnavailableError } from './engines/engine-process';
+import { type LocalApp, type LogChannel, startLocalApp } from './runner/local-app';
+import { removeRunState, writeRunState } from './runner/run-state';
+import { sampleRequests } from './runner/samples';
+
+// The SDK's notice that releases after January 2027 need Node 22: the README says so once.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+const ROOT = join(__dirname, '..');
+const ASSEMBLY_DIR = join(ROOT, 'cdk.out');
+const DATA_DIR = join(ROOT, '.dynamodb');
+const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'];
+
+class UsageError extends Error {}
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: process.env.PORT ?? '3000' },
+      'in-memory': { type: 'boolean', default: false },
+      reset: { type: 'boolean', default: false },
+      'no-synth': { type: 'boolean', default: false },
+      assembly: { type: 'string' },
+      'log-level': { type: 'string', default: 'WARN' },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new UsageError(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(values.port)}`);
+  const logLevel = (values['log-level'] ?? 'WARN').toUpperCase();
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new UsageError(
+      `--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(values['log-level'])}`,
+    );
+  return {
+    port,
+    inMemory: values['in-memory'] ?? false,
+    reset: values.reset ?? false,
+    synth: !values['no-synth'] && values.assembly === undefined,
+    assemblyDir: values.assembly ?? ASSEMBLY_DIR,
+    logLevel,
+  };
+}
+
+const COLOURS: Record<LogChannel, number> = {
+  api: 36,
+  stream: 35,
+  events: 34,
+  workflow: 33,
+  ttl: 32,
+  function: 90,
+  runner: 37,
+};
+const colour = (channel: LogChannel, text: string) =>
+  process.stdout.isTTY ? `\u001b[${COLOURS[channel]}m${text}\u001b[0m` : text;
+const time = () => new Date().toISOString().slice(11, 23);
+const log = (channel: LogChannel, message: string) =>
+  console.log(`${time()} ${colour(channel, channel.padEnd(8))} ${message}`);
+
+function synthesize(): void {
+  const started = Date.now();
+  process.stdout.write('Synthesizing the app (cdk synth) ... ');
+  const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'cdk'), ['synth', '--quiet'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) {
+    console.log('failed');
+    console.error(`${result.stdout}${result.stderr}`.trim());
+    process.exit(1);
+  }
+  console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+function banner(app: LocalApp, inMemory: boolean): string {
+  const lines = [
+    '',
+    `The OrderStore API is running on ${app.apiUrl}`,
+    '',
+    `  ${app.routes.length} routes, ${app.functions.size} functions, ${app.mappings.length} stream consumers (${app.mappings.map((m) => m.functionName).join(', ')})`,
+    `  DynamoDB Local ${app.endpoints.dynamodb}, tables ${Object.values(app.tables).join(', ')}; data ${inMemory ? 'in memory, discarded on exit' : 'kept in .dynamodb/ (npm start -- --in-memory to discard)'}`,
+    app.endpoints.moto === undefined
+      ? '  moto_server: not installed'
+      : `  moto_server ${app.endpoints.moto}: the event bus, the archive bucket, the failure queues, the cursor secret`,
+    '',
+    'Authorization: in AWS every route needs a SigV4 signature from a principal allowed',
+    'execute-api:Invoke. Locally no signature is needed: each request reaches the functions as the',
+    'local IAM user arn:aws:iam::123456789012:user/local-developer.',
+    '',
+    'Try:',
+    ...sampleRequests(app.apiUrl).map((s) => `  ${s}`),
+    '',
+    'Then: npm run seed (a realistic data set), npm run demo (a scripted scenario). Ctrl-C stops everything.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  // Before anything slow: without Java nothing else can work.
+  assertJava();
+  if (opts.synth) synthesize();
+  if (opts.reset) rmSync(DATA_DIR, { recursive: true, force: true });
+  if (!opts.inMemory) mkdirSync(DATA_DIR, { recursive: true });
+
+  const app = await startLocalApp({
+    assemblyDir: opts.assemblyDir,
+    port: opts.port,
+    ...(opts.inMemory ? {} : { dbPath: DATA_DIR }),
+    functionLogLevel: opts.logLevel,
+    log,
+  });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log('runner', `${signal}: stopping`);
+    removeRunState();
+    await app.stop();
+    log('runner', 'stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  writeRunState({
+    pid: process.pid,
+    apiUrl: app.apiUrl,
+    region: app.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    endpoints: app.endpoints,
+    tables: {
+      app: Object.entries(app.tables).find(([id]) => id.startsWith('Table'))?.[1] ?? '',
+      idempotency: Object.entries(app.tables).find(([id]) => id.startsWith('Idempotency'))?.[1] ?? '',
+    },
+    startedAt: new Date().toISOString(),
+  });
+  for (const { what, why } of app.skipped) log('runner', `skipped ${what}: ${why}`);
+  if (app.endpoints.moto === undefined)
+    log(
+      'runner',
+      "moto_server is not installed (pip install 'moto[server]'): the event bus, the archive and the fulfilment workflow are skipped",
+    );
+  if (app.reusedData)
+    log(
+      'runner',
+      'tables kept from an earlier run: the stream consumers start at the end of the stream, as deployed mappings resume where they stopped',
+    );
+  console.log(banner(app, opts.inMemory));
+}
+
+main().catch((error: unknown) => {
+  // One line for what the user can fix; the whole story for anything else.
+  if (error instanceof EngineUnavailableError || error instanceof UsageError) console.error(error.message);
+  else console.error(error);
+  removeRunState();
+  process.exit(1);
+});
