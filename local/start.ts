@@ -72,8 +72,37 @@ const COLOURS: Record<LogChannel, number> = {
 const colour = (channel: LogChannel, text: string) =>
   process.stdout.isTTY ? `\u001b[${COLOURS[channel]}m${text}\u001b[0m` : text;
 const time = () => new Date().toISOString().slice(11, 23);
-const log = (channel: LogChannel, message: string) =>
+const print = (channel: LogChannel, message: string) =>
   console.log(`${time()} ${colour(channel, channel.padEnd(8))} ${message}`);
+
+/**
+ * At most LINES_PER_SECOND lines per channel each second; the rest are counted and summed up once
+ * the burst is over, so that `npm run seed` (thousands of orders through the stream, the bus and
+ * fulfilment) does not bury everything else.
+ */
+const LINES_PER_SECOND = 10;
+const bursts = new Map<LogChannel, { second: number; shown: number; hidden: number }>();
+/** Start a new second for each channel whose second is over, reporting what it hid. */
+function rollOver(second: number): void {
+  for (const [channel, burst] of bursts) {
+    if (burst.second === second) continue;
+    if (burst.hidden > 0) print(channel, `... and ${burst.hidden} more ${channel} lines in that second`);
+    bursts.set(channel, { second, shown: 0, hidden: 0 });
+  }
+}
+function log(channel: LogChannel, message: string): void {
+  const second = Math.floor(Date.now() / 1000);
+  rollOver(second);
+  const burst = bursts.get(channel) ?? { second, shown: 0, hidden: 0 };
+  bursts.set(channel, burst);
+  if (burst.shown < LINES_PER_SECOND) {
+    burst.shown += 1;
+    print(channel, message);
+  } else {
+    burst.hidden += 1;
+  }
+}
+setInterval(() => rollOver(Math.floor(Date.now() / 1000)), 1_000).unref();
 
 function synthesize(): void {
   const started = Date.now();
