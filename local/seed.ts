@@ -237,7 +237,7 @@ async function main(): Promise<void> {
   // Whole hours: a second run within the hour writes identical items, which leave no stream records.
   const now = new Date(Math.floor(Date.now() / HOUR_MS) * HOUR_MS);
   const dataset = generateDataset({ ...args, now });
-  const items = seedItemsOf(dataset, DEFAULT_STATUS_SHARDS);
+  const items = seedItemsOf(dataset, state.statusShards ?? DEFAULT_STATUS_SHARDS);
   const client = new DynamoDBClient({
     region: state.region,
     credentials: state.credentials,

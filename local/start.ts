@@ -15,14 +15,25 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { assertJava } from './engines/dynamodb-local';
+import { assertJava, LOCAL_AWS } from './engines/dynamodb-local';
 import { EngineUnavailableError } from './engines/engine-process';
 import { type LocalApp, type LogChannel, startLocalApp } from './runner/local-app';
-import { removeRunState, writeRunState } from './runner/run-state';
+import { type RunState, readRunState, removeRunState, writeRunState } from './runner/run-state';
 import { sampleRequests } from './runner/samples';
 
 // The SDK's notice that releases after January 2027 need Node 22: the README says so once.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// Lambda runs in UTC. The zone is the process's, so the functions' workers get it from here.
+process.env.TZ = 'UTC';
+
+/** The app another `npm start` is running, if any. */
+function runningApp(): RunState | undefined {
+  try {
+    return readRunState();
+  } catch {
+    return undefined;
+  }
+}
 
 const ROOT = join(__dirname, '..');
 const ASSEMBLY_DIR = join(ROOT, 'cdk.out');
@@ -143,10 +154,21 @@ function banner(app: LocalApp, inMemory: boolean): string {
   return lines.join('\n');
 }
 
+/** The table of the template whose logical id starts with `prefix`; the run state needs both. */
+function tableNamed(app: LocalApp, prefix: string): string {
+  const found = Object.entries(app.tables).find(([id]) => id.startsWith(prefix));
+  if (found === undefined) throw new Error(`No table whose logical id starts with ${prefix} in the templates`);
+  return found[1];
+}
+
 async function main(): Promise<void> {
   const opts = options();
   // Before anything slow: without Java nothing else can work.
   assertJava();
+  // Two runners would share .dynamodb/, and each would pump the other's stream.
+  const other = runningApp();
+  if (other !== undefined)
+    throw new UsageError(`The local app is already running (process ${other.pid}, ${other.apiUrl}); stop it first.`);
   if (opts.synth) synthesize();
   if (opts.reset) rmSync(DATA_DIR, { recursive: true, force: true });
   if (!opts.inMemory) mkdirSync(DATA_DIR, { recursive: true });
@@ -157,13 +179,20 @@ async function main(): Promise<void> {
     ...(opts.inMemory ? {} : { dbPath: DATA_DIR }),
     functionLogLevel: opts.logLevel,
     log,
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') throw new UsageError(`Port ${opts.port} is in use: npm start -- --port <another>`);
+    throw error;
   });
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C: stop waiting. The engines are killed when this process exits.
+      log('runner', `${signal} again: exiting now`);
+      process.exit(130);
+    }
     stopping = true;
-    log('runner', `${signal}: stopping`);
-    removeRunState();
+    log('runner', `${signal}: stopping (again to force)`);
+    removeRunState(process.pid);
     await app.stop();
     log('runner', 'stopped');
     process.exit(0);
@@ -175,12 +204,10 @@ async function main(): Promise<void> {
     pid: process.pid,
     apiUrl: app.apiUrl,
     region: app.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: LOCAL_AWS.credentials,
     endpoints: app.endpoints,
-    tables: {
-      app: Object.entries(app.tables).find(([id]) => id.startsWith('Table'))?.[1] ?? '',
-      idempotency: Object.entries(app.tables).find(([id]) => id.startsWith('Idempotency'))?.[1] ?? '',
-    },
+    tables: { app: tableNamed(app, 'Table'), idempotency: tableNamed(app, 'IdempotencyTable') },
+    statusShards: Number(app.functions.get('Orders')?.environment.STATUS_SHARDS ?? '') || undefined,
     startedAt: new Date().toISOString(),
   });
   for (const { what, why } of app.skipped) log('runner', `skipped ${what}: ${why}`);
@@ -201,6 +228,6 @@ main().catch((error: unknown) => {
   // One line for what the user can fix; the whole story for anything else.
   if (error instanceof EngineUnavailableError || error instanceof UsageError) console.error(error.message);
   else console.error(error);
-  removeRunState();
+  removeRunState(process.pid);
   process.exit(1);
 });

@@ -91,6 +91,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       ...storage,
       '-sharedDb',
       '-disableTelemetry',
+      // Its default lets any web page the browser opens call it; only local clients need it. (It
+      // has no option to listen on 127.0.0.1 alone: see the README's troubleshooting.)
+      '-cors',
+      'http://127.0.0.1',
       '-port',
       String(port),
     ],

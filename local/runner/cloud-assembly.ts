@@ -78,7 +78,8 @@ export function readAssembly(dir: string): AssemblyStack[] {
     }));
 }
 
-function resourcesOfType(stacks: readonly AssemblyStack[], type: string) {
+/** The resources of one type across the assembly. */
+export function resourcesOf(stacks: readonly AssemblyStack[], type: string) {
   return stacks.flatMap((stack) =>
     Object.entries(stack.template.Resources ?? {})
       .filter(([, resource]) => resource.Type === type)
@@ -88,7 +89,7 @@ function resourcesOfType(stacks: readonly AssemblyStack[], type: string) {
 
 /** Every Lambda function in the assembly; `assemblyDir` locates the bundles. */
 export function functionsOf(stacks: readonly AssemblyStack[], assemblyDir?: string): AssemblyFunction[] {
-  return resourcesOfType(stacks, 'AWS::Lambda::Function').map(({ stackName, logicalId, resource }) => {
+  return resourcesOf(stacks, 'AWS::Lambda::Function').map(({ stackName, logicalId, resource }) => {
     const props = resource.Properties ?? {};
     const assetPath = resource.Metadata?.['aws:asset:path'];
     const environment = props.Environment as { Variables?: Record<string, unknown> } | undefined;
@@ -109,26 +110,16 @@ export function functionsOf(stacks: readonly AssemblyStack[], assemblyDir?: stri
 
 /** Every HTTP API route with a Lambda proxy integration, with the function it invokes. */
 export function routesOf(stacks: readonly AssemblyStack[]): AssemblyRoute[] {
-  return resourcesOfType(stacks, 'AWS::ApiGatewayV2::Route').map(({ stackName, logicalId, resource }) => {
+  return resourcesOf(stacks, 'AWS::ApiGatewayV2::Route').map(({ stackName, logicalId, resource }) => {
     const props = resource.Properties ?? {};
     const routeKey = String(props.RouteKey);
     const [method = '', path = ''] = routeKey.split(' ');
-    // Target is `integrations/<integration id>`, written as a Join with a Ref to the integration.
-    const target = JSON.stringify(props.Target ?? '');
+    // Target is `integrations/<integration id>`: a Join of that text and a Ref to the integration.
+    const join = (props.Target as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+    const integrationId = (join?.[1] ?? []).map(referencedId).find((id) => id !== undefined);
     const resources = stacks.find((s) => s.stackName === stackName)?.template.Resources ?? {};
-    const integrationId = Object.keys(resources).find(
-      (id) => resources[id]?.Type === 'AWS::ApiGatewayV2::Integration' && target.includes(`"Ref":"${id}"`),
-    );
     const functionId = referencedId(resources[integrationId ?? '']?.Properties?.IntegrationUri);
     if (functionId === undefined) throw new Error(`Route ${logicalId} (${routeKey}) has no Lambda integration`);
     return { method, path, routeKey, function: { stackName, logicalId: functionId } };
   });
-}
-
-/** The resources of one type across the assembly. */
-export function resourcesOf(
-  stacks: readonly AssemblyStack[],
-  type: string,
-): (ResourceRef & { resource: CfnResource })[] {
-  return resourcesOfType(stacks, type);
 }

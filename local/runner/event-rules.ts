@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FilterPattern, matchesFilters } from '../streams/filter-criteria';
 import { type AssemblyStack, type ResourceRef, referencedId, resourcesOf } from './cloud-assembly';
+import { guarded, readBody } from './http-api';
 import type { LocalResources } from './local-resources';
 
 /** An event as EventBridge delivers it to targets. */
@@ -47,7 +48,10 @@ export interface LocalRule extends ResourceRef {
 
 /** The rules of the assembly, with bus names resolved against the local resources. */
 export function rulesOf(stacks: readonly AssemblyStack[], resources: LocalResources): LocalRule[] {
-  return resourcesOf(stacks, 'AWS::Events::Rule').map(({ stackName, logicalId, resource }) => {
+  const rules = resourcesOf(stacks, 'AWS::Events::Rule').filter(
+    ({ resource }) => resource.Properties?.State !== 'DISABLED' && resource.Properties?.EventPattern !== undefined,
+  );
+  return rules.map(({ stackName, logicalId, resource }) => {
     const props = resource.Properties ?? {};
     const stack = stacks.find((s) => s.stackName === stackName);
     const targets = ((props.Targets ?? []) as { Id: string; Arn: unknown; InputTransformer?: InputTransformer }[]).map(
@@ -99,7 +103,9 @@ export function targetInput(event: BusEvent, transformer?: InputTransformer): un
     const placeholder = char === '<' ? /^<([\w.-]+)>/.exec(template.slice(i)) : null;
     if (placeholder !== null && (placeholder[1] as string) in values) {
       const value = values[placeholder[1] as string];
-      rendered += inString && typeof value === 'string' ? value : JSON.stringify(value ?? null);
+      const json = JSON.stringify(value ?? null);
+      // Inside a quoted string a value goes in as text, escaped so that the result stays JSON.
+      rendered += inString ? (typeof value === 'string' ? json.slice(1, -1) : JSON.stringify(json).slice(1, -1)) : json;
       i += placeholder[0].length - 1;
     } else {
       rendered += char;
@@ -175,39 +181,32 @@ export async function eventBusTap(
   region: string,
   account: string,
   onEvent: (busName: string, event: BusEvent) => void,
+  onError: (error: unknown) => void,
 ): Promise<{ endpoint: string; server: Server }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', async () => {
-      const body = Buffer.concat(chunks);
+  const server = createServer(
+    guarded(async (req, res) => {
+      const body = await readBody(req);
       const headers = Object.fromEntries(
         Object.entries(req.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name)),
       ) as Record<string, string>;
+      const answer = await fetch(`${motoEndpoint}${req.url ?? '/'}`, {
+        method: req.method,
+        headers,
+        ...(body.length > 0 ? { body } : {}),
+      });
+      const text = await answer.text();
+      res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+      res.end(text);
+      if (!answer.ok || headers['x-amz-target'] !== 'AWSEvents.PutEvents') return;
+      // The caller has its answer; what the rules do with the events is the runner's business.
       try {
-        const answer = await fetch(`${motoEndpoint}${req.url ?? '/'}`, {
-          method: req.method,
-          headers,
-          ...(body.length > 0 ? { body } : {}),
-        });
-        const text = await answer.text();
-        res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-        res.end(text);
-        if (answer.ok && headers['x-amz-target'] === 'AWSEvents.PutEvents') {
-          for (const { busName, event } of acceptedEvents(
-            JSON.parse(body.toString()),
-            JSON.parse(text),
-            region,
-            account,
-          ))
-            onEvent(busName, event);
-        }
+        for (const { busName, event } of acceptedEvents(JSON.parse(body.toString()), JSON.parse(text), region, account))
+          onEvent(busName, event);
       } catch (error) {
-        res.writeHead(502, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ __type: 'LocalTapError', message: String(error) }));
+        onError(error);
       }
-    });
-  });
+    }, onError),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }

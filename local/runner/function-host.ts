@@ -92,6 +92,7 @@ interface Environment {
 export class FunctionHost {
   private environment?: Environment;
   private queue: Promise<unknown> = Promise.resolve();
+  private stopped = false;
 
   constructor(
     private readonly options: FunctionHostOptions,
@@ -150,6 +151,8 @@ export class FunctionHost {
   }
 
   private async invokeNow(event: unknown): Promise<unknown> {
+    if (this.stopped)
+      throw new FunctionError(this.options.functionName, 'Runtime.Stopped', 'the local app is stopping');
     this.environment ??= this.start();
     const environment = this.environment;
     const { worker, waiting } = environment;
@@ -188,8 +191,9 @@ export class FunctionHost {
     return reply.result;
   }
 
-  /** End the function's environment, if it has one. */
+  /** End the function's environment, if it has one; later invocations fail. */
   async stop(): Promise<void> {
+    this.stopped = true;
     const environment = this.environment;
     this.environment = undefined;
     await environment?.worker.terminate();

@@ -38,13 +38,24 @@ export interface RouteMatch {
   readonly pathParameters: Record<string, string>;
 }
 
-const segmentsOf = (path: string) => path.split('/').filter((s) => s !== '');
+/** The segments of a path: `/a//b/` has four (`a`, ``, `b`, ``), and matches no route with two. */
+const segmentsOf = (path: string) => path.split('/').slice(1);
 const isParameter = (segment: string) => segment.startsWith('{') && segment.endsWith('}');
 
+/** A percent-decoded segment; undefined when it is not valid percent-encoding (no route matches). */
+function decoded(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The route API Gateway would choose: the method must match (or be ANY), and among matching
- * paths the one with literal segments where the others have parameters wins, segment by segment
- * from the left, as in API Gateway's "most specific match".
+ * The route API Gateway would choose: the method must match (or be ANY); a route with a greedy
+ * `{proxy+}` segment comes after every route without one; among the rest, the one with literal
+ * segments where the others have parameters wins, segment by segment from the left, as in API
+ * Gateway's "most specific match".
  */
 export function matchRoute(routes: readonly AssemblyRoute[], method: string, rawPath: string): RouteMatch | undefined {
   const requested = segmentsOf(rawPath);
@@ -52,24 +63,27 @@ export function matchRoute(routes: readonly AssemblyRoute[], method: string, raw
   for (const route of routes) {
     if (route.method !== method && route.method !== 'ANY') continue;
     const template = segmentsOf(route.path);
-    const greedy = template.length > 0 && /^\{\w+\+\}$/.test(template[template.length - 1] ?? '');
+    const greedy = /^\{\w+\+\}$/.test(template[template.length - 1] ?? '');
     if (greedy ? requested.length < template.length : requested.length !== template.length) continue;
     const pathParameters: Record<string, string> = {};
-    let rank = '';
+    let rank = greedy ? '0' : '1';
     let matched = true;
     for (const [i, segment] of template.entries()) {
-      if (greedy && i === template.length - 1) {
-        pathParameters[segment.slice(1, -2)] = requested.slice(i).map(decodeURIComponent).join('/');
-        rank += '0';
-      } else if (isParameter(segment)) {
-        pathParameters[segment.slice(1, -1)] = decodeURIComponent(requested[i] ?? '');
+      const value = greedy && i === template.length - 1 ? requested.slice(i).join('/') : (requested[i] ?? '');
+      const text = decoded(value);
+      if (text === undefined) {
+        matched = false;
+      } else if (greedy && i === template.length - 1) {
+        pathParameters[segment.slice(1, -2)] = text;
+      } else if (isParameter(segment) && text !== '') {
+        pathParameters[segment.slice(1, -1)] = text;
         rank += '1';
-      } else if (segment === requested[i]) {
+      } else if (segment === value) {
         rank += '2';
       } else {
         matched = false;
-        break;
       }
+      if (!matched) break;
     }
     if (matched)
       candidates.push({ match: { route, pathParameters }, rank: `${rank}${route.method === 'ANY' ? 0 : 1}` });
@@ -128,7 +142,7 @@ export function apiGatewayEvent(request: HttpRequest, match: RouteMatch, now = n
         sourceIp: request.sourceIp,
         userAgent: headers['user-agent'] ?? '',
       },
-      requestId: randomBytes(12).toString('base64').replace(/=+$/, '='),
+      requestId: randomBytes(12).toString('base64'),
       routeKey: match.route.routeKey,
       stage: '$default',
       time: requestTime(now),
@@ -186,18 +200,45 @@ export interface RequestLog {
   readonly ms: number;
 }
 
+/** The whole body of a request. */
+export function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * A request listener that can never take the runner down: whatever `handle` throws is reported to
+ * `onError` and answered with a bare 500, unless an answer has been sent already.
+ */
+export function guarded(
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  onError: (error: unknown) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      onError(error);
+      if (res.headersSent) return void res.end();
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: GATEWAY_ERRORS.internal.message }));
+    });
+  };
+}
+
 /** A Node request listener serving the routes through `invoke`. */
 export function httpApiListener(
   routes: readonly AssemblyRoute[],
   invoke: (route: AssemblyRoute, event: Record<string, unknown>) => Promise<{ result: unknown; functionName: string }>,
   onRequest?: (log: RequestLog) => void,
-  onError?: (error: unknown, route: AssemblyRoute) => void,
+  onError?: (error: unknown, route?: AssemblyRoute) => void,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    const started = performance.now();
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', async () => {
+  return guarded(
+    async (req, res) => {
+      const started = performance.now();
+      const body = await readBody(req);
       const method = req.method ?? 'GET';
       const url = req.url ?? '/';
       const send = (response: HttpResponse, functionName?: string) => {
@@ -226,7 +267,7 @@ export function httpApiListener(
         method,
         url,
         headers: req.headersDistinct as Record<string, string[]>,
-        body: Buffer.concat(chunks),
+        body,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       };
       try {
@@ -237,6 +278,7 @@ export function httpApiListener(
         onError?.(error, match.route);
         gatewayError(GATEWAY_ERRORS.internal);
       }
-    });
-  };
+    },
+    (error) => onError?.(error),
+  );
 }

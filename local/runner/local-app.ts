@@ -14,9 +14,12 @@
  * `npm start` (local/start.ts) is the command-line face of this module; tests start it too.
  */
 import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -24,7 +27,12 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { LOCAL_AWS, localDynamoDbClient, startDynamoDbLocal } from '../engines/dynamodb-local';
 import type { RunningEngine } from '../engines/engine-process';
 import { motoAvailable, startMotoServer } from '../engines/moto-server';
-import { definitionFromTemplate, LOCAL_FUNCTION_PREFIX, runStateMachine } from '../state-machine';
+import {
+  definitionFromTemplate,
+  LOCAL_FUNCTION_PREFIX,
+  runStateMachine,
+  type StateMachineDefinition,
+} from '../state-machine';
 import type { BatchResponse } from '../streams/batch-delivery';
 import { type StreamMapping, streamMappingsOf } from '../streams/mappings';
 import { type PumpedMapping, StreamPump, sqsFailureDestination } from '../streams/pump';
@@ -41,10 +49,10 @@ import {
   resourcesOf,
   routesOf,
 } from './cloud-assembly';
-import { type BusEvent, dispatch, eventBusTap, type LocalRule, rulesOf } from './event-rules';
+import { dispatch, eventBusTap, type LocalRule, type RuleTarget, rulesOf } from './event-rules';
 import { FunctionError, FunctionHost } from './function-host';
 import { httpApiListener, type RequestLog } from './http-api';
-import { LOCAL_ACCOUNT, LocalResources } from './local-resources';
+import { LOCAL_ACCOUNT, LocalResources, refKey } from './local-resources';
 import { secretsStandIn } from './secrets-stand-in';
 
 export type LogChannel = 'api' | 'stream' | 'events' | 'workflow' | 'ttl' | 'function' | 'runner';
@@ -102,8 +110,6 @@ export interface LocalApp {
 export const displayNameOf = (fn: ResourceRef): string =>
   fn.logicalId.replace(/Function[0-9A-F]{8}$/, '').replace(/[0-9A-F]{8}$/, '');
 
-const key = (ref: ResourceRef) => `${ref.stackName}/${ref.logicalId}`;
-
 /** A name any AWS service accepts for a local resource: letters, digits and hyphens, at most 63. */
 const localName = (ref: ResourceRef, lowerCase = false) => {
   const name = `${ref.stackName}-${ref.logicalId}`.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 63);
@@ -113,33 +119,64 @@ const localName = (ref: ResourceRef, lowerCase = false) => {
 /** Nothing a function does may reach AWS: an endpoint where nothing listens refuses at once. */
 const NOWHERE = 'http://127.0.0.1:9';
 
-export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp> {
-  const log = options.log ?? (() => undefined);
-  const cleanups: (() => Promise<void> | void)[] = [];
-  const stop = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) {
-      try {
-        await cleanup();
-      } catch (error) {
-        log('runner', `while stopping: ${String(error)}`);
-      }
-    }
+type Log = (channel: LogChannel, message: string) => void;
+type Cleanup = () => Promise<void> | void;
+
+/**
+ * What to undo on stop, in phases: first stop taking work (the API and the bus), then finish or
+ * stop the work under way (pumps, workflows), then the functions, then the engines.
+ */
+class Shutdown {
+  private readonly phases = {
+    intake: [] as Cleanup[],
+    work: [] as Cleanup[],
+    functions: [] as Cleanup[],
+    engines: [] as Cleanup[],
   };
 
+  constructor(private readonly log: Log) {}
+
+  on(phase: keyof Shutdown['phases'], cleanup: Cleanup): void {
+    this.phases[phase].push(cleanup);
+  }
+
+  async run(): Promise<void> {
+    for (const phase of ['intake', 'work', 'functions', 'engines'] as const) {
+      for (const cleanup of this.phases[phase].splice(0).reverse()) {
+        try {
+          await cleanup();
+        } catch (error) {
+          this.log('runner', `while stopping: ${String(error)}`);
+        }
+      }
+    }
+  }
+}
+
+const closed = (server: Server) =>
+  new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+
+const describeFailure = (error: unknown) =>
+  error instanceof FunctionError ? `${error.name}: ${error.message}` : String(error);
+
+const plural = (n: number, word: string, plural = `${word}s`) => `${n} ${n === 1 ? word : plural}`;
+
+export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp> {
+  const log = options.log ?? (() => undefined);
+  const shutdown = new Shutdown(log);
   try {
-    return await assemble(options, log, cleanups, stop);
+    return await assemble(options, log, shutdown);
   } catch (error) {
-    await stop();
+    // A start that fails halfway leaves nothing running.
+    await shutdown.run();
     throw error;
   }
 }
 
-async function assemble(
-  options: LocalAppOptions,
-  log: (channel: LogChannel, message: string) => void,
-  cleanups: (() => Promise<void> | void)[],
-  stop: () => Promise<void>,
-): Promise<LocalApp> {
+async function assemble(options: LocalAppOptions, log: Log, shutdown: Shutdown): Promise<LocalApp> {
   const region = LOCAL_AWS.region;
   const stacks = readAssembly(options.assemblyDir);
   const resources = new LocalResources(stacks, region);
@@ -147,16 +184,120 @@ async function assemble(
 
   // Engines.
   const dynamodb = await startDynamoDbLocal(options.dbPath === undefined ? {} : { dbPath: options.dbPath });
-  cleanups.push(() => dynamodb.stop());
+  shutdown.on('engines', () => dynamodb.stop());
   let moto: RunningEngine | undefined;
   if (options.useMoto !== false && motoAvailable()) {
     moto = await startMotoServer();
-    cleanups.push(() => moto?.stop());
+    shutdown.on('engines', () => moto?.stop());
   }
   const client = localDynamoDbClient(dynamodb.endpoint);
-  cleanups.push(() => client.destroy());
+  const sqs = new SQSClient({ ...LOCAL_AWS, endpoint: moto?.endpoint ?? NOWHERE });
+  shutdown.on('engines', () => {
+    client.destroy();
+    sqs.destroy();
+  });
 
-  // Tables, from each template.
+  // Resources: the tables in DynamoDB Local, the rest in moto (or only their names without it).
+  const { tables, reusedData, ttlProcesses } = await createTables(stacks, client, resources);
+  const { secrets } = await provisionOthers(stacks, resources, moto?.endpoint, sqs);
+
+  const endpoints: Record<string, string> = {
+    AWS_ENDPOINT_URL: moto?.endpoint ?? NOWHERE,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+  };
+  if (moto === undefined) {
+    const standIn = await secretsStandIn(secrets, (error) => log('runner', `secrets stand-in: ${String(error)}`));
+    shutdown.on('intake', () => closed(standIn.server));
+    endpoints.AWS_ENDPOINT_URL_SECRETS_MANAGER = standIn.endpoint;
+  }
+
+  // Rules on the bus, applied by a pass-through to moto's EventBridge.
+  const rules = moto === undefined ? undefined : await startRules(stacks, resources, moto.endpoint, log, shutdown);
+  if (rules === undefined) {
+    for (const { logicalId } of resourcesOf(stacks, 'AWS::Events::Rule'))
+      skipped.push({ what: `rule ${logicalId}`, why: 'the event bus needs moto_server' });
+  } else {
+    endpoints.AWS_ENDPOINT_URL_EVENTBRIDGE = rules.endpoint;
+  }
+
+  // Functions, each from a copy of its bundle (so that it cannot resolve modules from this
+  // repository's node_modules, which Lambda would not have either).
+  const functions = startFunctions(stacks, options, resources, endpoints, log, shutdown, skipped);
+  rules?.bind(functions, skipped);
+
+  // Stream mappings.
+  const mappings = startStreams(stacks, resources, functions, {
+    dynamodbEndpoint: dynamodb.endpoint,
+    sqs: moto === undefined ? undefined : sqs,
+    startAtEnd: reusedData,
+    ttlProcesses,
+    pollIntervalMs: options.pollIntervalMs ?? 250,
+    log,
+    shutdown,
+    skipped,
+  });
+  if (ttlProcesses.size > 0) {
+    const timer = setInterval(() => {
+      for (const ttl of ttlProcesses.values()) {
+        ttl.sweep().then(
+          (deleted) => deleted > 0 && log('ttl', `expired ${plural(deleted, 'item')}`),
+          (error) => log('ttl', `sweep failed: ${String(error)}`),
+        );
+      }
+    }, options.ttlIntervalMs ?? 10_000);
+    shutdown.on('work', () => clearInterval(timer));
+  }
+
+  // The HTTP API.
+  const routes = routesOf(stacks);
+  const server = createServer(
+    httpApiListener(
+      routes,
+      async (route, event) => {
+        const fn = functions.byRef.get(refKey(route.function));
+        if (fn === undefined) throw new Error(`the function of ${route.routeKey} cannot run here`);
+        return { result: await fn.host.invoke(event), functionName: fn.name };
+      },
+      (request: RequestLog) =>
+        log(
+          'api',
+          `${request.method} ${request.url} → ${request.statusCode}${request.functionName === undefined ? '' : ` (${request.functionName}, ${Math.round(request.ms)} ms)`}`,
+        ),
+      (error, route) => log('api', `${route?.routeKey ?? 'request'}: failed: ${describeFailure(error)}`),
+    ),
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', resolve);
+  });
+  shutdown.on('intake', () => closed(server));
+
+  let stopping: Promise<void> | undefined;
+  return {
+    apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region,
+    endpoints: { dynamodb: dynamodb.endpoint, ...(moto === undefined ? {} : { moto: moto.endpoint }) },
+    processes: [dynamodb.pid, ...(moto === undefined ? [] : [moto.pid])],
+    tables,
+    routes,
+    functions: new Map([...functions.byRef.values()].map((f) => [f.name, { fn: f.fn, environment: f.environment }])),
+    mappings,
+    skipped,
+    reusedData,
+    invoke: (functionName, event) => {
+      const fn = [...functions.byRef.values()].find((f) => f.name === functionName);
+      if (fn === undefined) return Promise.reject(new Error(`no local function ${functionName}`));
+      return fn.host.invoke(event);
+    },
+    stop: () => {
+      stopping ??= shutdown.run();
+      return stopping;
+    },
+  };
+}
+
+/** Every table of every template, created (or kept from an earlier run) in DynamoDB Local. */
+async function createTables(stacks: readonly AssemblyStack[], client: DynamoDBClient, resources: LocalResources) {
   const tables: Record<string, string> = {};
   let reusedData = false;
   const ttlProcesses = new Map<string, LocalTtlProcess>();
@@ -170,14 +311,15 @@ async function assemble(
       reusedData ||= !table.created;
       tables[table.logicalId] = table.tableName;
       const { Table } = await client.send(new DescribeTableCommand({ TableName: table.tableName }));
+      const streamArn = Table?.LatestStreamArn;
       resources.register({ stackName: stack.stackName, logicalId: table.logicalId }, table.tableName, {
         Arn: Table?.TableArn ?? resources.arn('dynamodb', `table/${table.tableName}`),
-        ...(Table?.LatestStreamArn === undefined ? {} : { StreamArn: Table.LatestStreamArn }),
+        ...(streamArn === undefined ? {} : { StreamArn: streamArn }),
       });
       const definition = tablesInTemplate(template).find((t) => t.logicalId === table.logicalId);
-      if (Table?.LatestStreamArn !== undefined && definition?.timeToLiveAttribute !== undefined) {
+      if (streamArn !== undefined && definition?.timeToLiveAttribute !== undefined) {
         ttlProcesses.set(
-          Table.LatestStreamArn,
+          streamArn,
           new LocalTtlProcess({
             client,
             tableName: table.tableName,
@@ -188,36 +330,34 @@ async function assemble(
       }
     }
   }
+  return { tables, reusedData, ttlProcesses };
+}
 
-  // Everything else the functions reference: in moto when it runs, otherwise names only.
-  const endpointVariables: Record<string, string> = {
-    AWS_ENDPOINT_URL: moto?.endpoint ?? NOWHERE,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-  };
-  const inMoto = { ...LOCAL_AWS, endpoint: moto?.endpoint ?? NOWHERE };
-  const sqs = new SQSClient(inMoto);
-  const otherServices = await provisionOthers(stacks, resources, moto !== undefined, inMoto, sqs);
-  cleanups.push(() => sqs.destroy());
-  if (moto === undefined) {
-    const standIn = await secretsStandIn(otherServices.secrets);
-    cleanups.push(() => new Promise<void>((resolve) => standIn.server.close(() => resolve())));
-    endpointVariables.AWS_ENDPOINT_URL_SECRETS_MANAGER = standIn.endpoint;
-  }
+/** A function the runner hosts. */
+interface HostedFunction {
+  readonly name: string;
+  readonly fn: AssemblyFunction;
+  readonly environment: Record<string, string>;
+  readonly host: FunctionHost;
+}
 
-  // Rules on the bus, and the tap that applies them to what the functions publish.
-  const rules = rulesOf(stacks, resources);
-  const hosts = new Map<string, FunctionHost>();
-  if (moto !== undefined) {
-    const tap = await eventBusTap(moto.endpoint, region, LOCAL_ACCOUNT, (busName, event) => {
-      dispatchEvent(rules, busName, event);
-    });
-    cleanups.push(() => new Promise<void>((resolve) => tap.server.close(() => resolve())));
-    endpointVariables.AWS_ENDPOINT_URL_EVENTBRIDGE = tap.endpoint;
-  }
+interface HostedFunctions {
+  readonly byRef: ReadonlyMap<string, HostedFunction>;
+}
 
-  // Functions.
-  const functions = new Map<string, { fn: AssemblyFunction; environment: Record<string, string> }>();
-  const hostByRef = new Map<string, FunctionHost>();
+function startFunctions(
+  stacks: readonly AssemblyStack[],
+  options: LocalAppOptions,
+  resources: LocalResources,
+  endpoints: Record<string, string>,
+  log: Log,
+  shutdown: Shutdown,
+  skipped: Skipped[],
+): HostedFunctions {
+  const region = resources.region;
+  const copies = mkdtempSync(join(tmpdir(), 'orderstore-functions-'));
+  shutdown.on('functions', () => rmSync(copies, { recursive: true, force: true }));
+  const byRef = new Map<string, HostedFunction>();
   for (const fn of functionsOf(stacks, options.assemblyDir)) {
     const name = displayNameOf(fn);
     if (fn.bundleDir === undefined) {
@@ -243,18 +383,21 @@ async function assemble(
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${functionName}`,
+      // Lambda runs in UTC; the variable is informative here, as the zone is the runner's process's.
       TZ: 'UTC',
       // Local: every AWS call goes to a local engine; no X-Ray daemon, no metrics backend.
-      ...endpointVariables,
+      ...endpoints,
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: options.functionLogLevel ?? 'WARN',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
+    const bundleDir = join(copies, functionName);
+    cpSync(fn.bundleDir, bundleDir, { recursive: true });
     const host = new FunctionHost(
       {
         functionName,
-        bundleDir: fn.bundleDir,
+        bundleDir,
         handler: fn.handler,
         environment,
         timeoutSeconds: fn.timeoutSeconds,
@@ -263,178 +406,166 @@ async function assemble(
       },
       { region, account: LOCAL_ACCOUNT },
     );
-    cleanups.push(() => host.stop());
-    hosts.set(name, host);
-    hostByRef.set(key(fn), host);
-    functions.set(name, { fn, environment });
+    shutdown.on('functions', () => host.stop());
+    byRef.set(refKey(fn), { name, fn, environment, host });
   }
-  const describeFailure = (error: unknown) =>
-    error instanceof FunctionError ? `${error.name}: ${error.message}` : String(error);
+  return { byRef };
+}
 
-  // Rules' targets: only state machines are targets in this application.
-  const machines = new Map<string, ReturnType<typeof definitionFromTemplate>>();
-  for (const rule of rules) {
-    for (const target of rule.targets) {
-      if (target.resourceType !== 'AWS::StepFunctions::StateMachine') {
-        skipped.push({
-          what: `rule ${rule.logicalId} target ${target.id}`,
-          why: `${target.resourceType} targets are not run locally`,
-        });
-        continue;
+/**
+ * The rules of the templates, applied to what the functions publish: a pass-through to moto's
+ * EventBridge hands each accepted event to the targets of the matching rules. State machine targets
+ * run in the local interpreter with the real step functions; in-flight runs finish before the
+ * functions stop.
+ */
+async function startRules(
+  stacks: readonly AssemblyStack[],
+  resources: LocalResources,
+  motoEndpoint: string,
+  log: Log,
+  shutdown: Shutdown,
+) {
+  const rules = rulesOf(stacks, resources);
+  const machines = new Map<string, StateMachineDefinition>();
+  const running = new Set<Promise<void>>();
+  let functions: HostedFunctions | undefined;
+  let accepting = true;
+
+  const start = (rule: LocalRule, target: RuleTarget, input: unknown) => {
+    const definition = machines.get(refKey(target.resource));
+    if (definition === undefined || functions === undefined || !accepting) return;
+    const label = `${displayNameOf(rule)} ${JSON.stringify(input)}`;
+    const run = runStateMachine(definition, input, {
+      invoke: (resource, payload) => {
+        const logicalId = resource.slice(LOCAL_FUNCTION_PREFIX.length);
+        const fn = functions?.byRef.get(refKey({ stackName: target.resource.stackName, logicalId }));
+        if (fn === undefined) throw new Error(`no local function for ${resource}`);
+        return fn.host.invoke(payload);
+      },
+    }).then(
+      (execution) => {
+        const steps = execution.history.filter((h) => h.type === 'TaskSucceeded' || h.type === 'TaskFailed');
+        const error = execution.error === undefined ? '' : ` (${execution.error})`;
+        log('workflow', `${label}: ${[...steps.map((h) => h.state), execution.status].join(' → ')}${error}`);
+      },
+      (error) => log('workflow', `${label}: could not run: ${describeFailure(error)}`),
+    );
+    running.add(run);
+    void run.finally(() => running.delete(run));
+  };
+
+  const tap = await eventBusTap(
+    motoEndpoint,
+    resources.region,
+    LOCAL_ACCOUNT,
+    (busName, event) => dispatch(rules, busName, event, start),
+    (error) => log('events', `pass-through: ${describeFailure(error)}`),
+  );
+  shutdown.on('intake', () => closed(tap.server));
+  shutdown.on('work', async () => {
+    accepting = false;
+    await Promise.all(running);
+  });
+
+  return {
+    endpoint: tap.endpoint,
+    /** Start delivering to the targets, once the functions they invoke are running. */
+    bind(hosted: HostedFunctions, skipped: Skipped[]) {
+      functions = hosted;
+      for (const rule of rules) {
+        for (const target of rule.targets) {
+          if (target.resourceType !== 'AWS::StepFunctions::StateMachine') {
+            skipped.push({
+              what: `rule ${rule.logicalId} target ${target.id}`,
+              why: `${target.resourceType} targets are not run locally`,
+            });
+            continue;
+          }
+          const template = stacks.find((s) => s.stackName === target.resource.stackName)?.template as CfnTemplate;
+          machines.set(refKey(target.resource), definitionFromTemplate(template, target.resource.logicalId));
+        }
       }
-      const template = stacks.find((s) => s.stackName === target.resource.stackName)?.template as CfnTemplate;
-      machines.set(key(target.resource), definitionFromTemplate(template, target.resource.logicalId));
-    }
-    if (moto === undefined) skipped.push({ what: `rule ${rule.logicalId}`, why: 'the event bus needs moto_server' });
-  }
-  function dispatchEvent(rulesToApply: readonly LocalRule[], busName: string, event: BusEvent): void {
-    dispatch(rulesToApply, busName, event, (rule, target, input) => {
-      const definition = machines.get(key(target.resource));
-      if (definition === undefined) return;
-      const label = `${displayNameOf(rule)} ${JSON.stringify(input)}`;
-      runStateMachine(definition, input, {
-        invoke: (resource, payload) => {
-          const logicalId = resource.slice(LOCAL_FUNCTION_PREFIX.length);
-          const host = hostByRef.get(key({ stackName: target.resource.stackName, logicalId }));
-          if (host === undefined) throw new Error(`no local function for ${resource}`);
-          return host.invoke(payload);
-        },
-      }).then(
-        (execution) => {
-          const steps = execution.history.filter((h) => h.type === 'TaskSucceeded' || h.type === 'TaskFailed');
-          const error = execution.error === undefined ? '' : ` (${execution.error})`;
-          log('workflow', `${label}: ${[...steps.map((h) => h.state), execution.status].join(' → ')}${error}`);
-        },
-        (error) => log('workflow', `${label}: could not run: ${describeFailure(error)}`),
-      );
-    });
-  }
+    },
+  };
+}
 
-  // Stream mappings.
-  const pumpedMappings: { mapping: StreamMapping; functionName: string }[] = [];
+/** Every stream mapping of the templates, pumped from its table's stream into its function. */
+function startStreams(
+  stacks: readonly AssemblyStack[],
+  resources: LocalResources,
+  functions: HostedFunctions,
+  settings: {
+    readonly dynamodbEndpoint: string;
+    /** Where failure descriptions go; without it they are printed. */
+    readonly sqs?: SQSClient;
+    /** Start each mapping at the end of the stream, as a deployed mapping resumes where it stopped. */
+    readonly startAtEnd: boolean;
+    readonly ttlProcesses: ReadonlyMap<string, LocalTtlProcess>;
+    readonly pollIntervalMs: number;
+    readonly log: Log;
+    readonly shutdown: Shutdown;
+    readonly skipped: Skipped[];
+  },
+): { mapping: StreamMapping; functionName: string }[] {
+  const { log, sqs } = settings;
+  const pumped: { mapping: StreamMapping; functionName: string }[] = [];
   const byStream = new Map<string, PumpedMapping[]>();
   for (const stack of stacks) {
     for (const mapping of streamMappingsOf(stack.template as CfnTemplate)) {
       const fnRef = { stackName: stack.stackName, logicalId: mapping.functionLogicalId };
-      const host = hostByRef.get(key(fnRef));
-      const name = displayNameOf(fnRef);
-      if (host === undefined) {
-        skipped.push({
-          what: `stream consumer ${name}`,
-          why: functions.has(name) ? 'not runnable' : 'its function cannot run here',
-        });
+      const fn = functions.byRef.get(refKey(fnRef));
+      if (fn === undefined) {
+        settings.skipped.push({ what: `stream consumer ${displayNameOf(fnRef)}`, why: 'its function cannot run here' });
         continue;
       }
       const source = stack.template.Resources?.[mapping.logicalId]?.Properties?.EventSourceArn;
       const streamArn = resources.resolve(source, stack.stackName);
-      const failureQueue =
-        mapping.onFailureQueueLogicalId === undefined
-          ? undefined
-          : { stackName: stack.stackName, logicalId: mapping.onFailureQueueLogicalId };
+      const queue = mapping.onFailureQueueLogicalId;
       const onFailure =
-        moto !== undefined && failureQueue !== undefined
+        sqs !== undefined && queue !== undefined
           ? sqsFailureDestination(
               sqs,
-              resources.refOf(failureQueue),
+              resources.refOf({ stackName: stack.stackName, logicalId: queue }),
               resources.arn('lambda', `function:${localName(fnRef)}`),
             )
-          : async (failure: unknown) => log('stream', `${name}: gave up on a batch: ${JSON.stringify(failure)}`);
-      const effective = reusedData ? { ...mapping, startingPosition: 'LATEST' as const } : mapping;
-      const list = byStream.get(streamArn) ?? [];
-      list.push({
-        mapping: effective,
-        consumer: async (event) => (await host.invoke(event)) as BatchResponse | undefined,
-        onFailure,
-      });
-      byStream.set(streamArn, list);
-      pumpedMappings.push({ mapping: effective, functionName: name });
+          : async (failure: unknown) => log('stream', `${fn.name}: gave up on a batch: ${JSON.stringify(failure)}`);
+      const effective = settings.startAtEnd ? { ...mapping, startingPosition: 'LATEST' as const } : mapping;
+      byStream.set(streamArn, [
+        ...(byStream.get(streamArn) ?? []),
+        {
+          mapping: effective,
+          consumer: async (event) => (await fn.host.invoke(event)) as BatchResponse | undefined,
+          onFailure,
+        },
+      ]);
+      pumped.push({ mapping: effective, functionName: fn.name });
     }
   }
-  const names = new Map(pumpedMappings.map((p) => [p.mapping.logicalId, p.functionName]));
+  const names = new Map(pumped.map((p) => [p.mapping.logicalId, p.functionName]));
   for (const [streamArn, mappings] of byStream) {
-    const ttl = ttlProcesses.get(streamArn);
+    const ttl = settings.ttlProcesses.get(streamArn);
     const pump = new StreamPump({
       streamArn,
-      client: streamsClient({ ...LOCAL_AWS, endpoint: dynamodb.endpoint }),
-      region,
+      client: streamsClient({ ...LOCAL_AWS, endpoint: settings.dynamodbEndpoint }),
+      region: resources.region,
       mappings,
       ...(ttl === undefined ? {} : { ttl }),
     });
     pump.start({
-      intervalMs: options.pollIntervalMs ?? 250,
+      intervalMs: settings.pollIntervalMs,
       onReport: (report) => {
         if (report.delivered === 0 && report.failedBatches.length === 0) return;
-        const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
         const failed = report.failedBatches.length;
         log(
           'stream',
-          `${names.get(report.mappingLogicalId)}: ${plural(report.delivered, 'record')} in ${plural(report.invocations, 'invocation')}${failed > 0 ? `, ${failed} batch${failed === 1 ? '' : 'es'} sent to the failure queue` : ''}`,
+          `${names.get(report.mappingLogicalId)}: ${plural(report.delivered, 'record')} in ${plural(report.invocations, 'invocation')}${failed > 0 ? `, ${plural(failed, 'batch', 'batches')} sent to the failure queue` : ''}`,
         );
       },
       onError: (error) => log('stream', `pump: ${describeFailure(error)}`),
     });
-    cleanups.push(() => pump.stop());
+    settings.shutdown.on('work', () => pump.stop());
   }
-  if (ttlProcesses.size > 0) {
-    const timer = setInterval(() => {
-      for (const ttl of ttlProcesses.values()) {
-        ttl.sweep().then(
-          (deleted) => deleted > 0 && log('ttl', `expired ${deleted} item${deleted === 1 ? '' : 's'}`),
-          (error) => log('ttl', `sweep failed: ${String(error)}`),
-        );
-      }
-    }, options.ttlIntervalMs ?? 10_000);
-    cleanups.push(() => clearInterval(timer));
-  }
-
-  // The HTTP API.
-  const routes = routesOf(stacks);
-  const server: Server = createServer(
-    httpApiListener(
-      routes,
-      async (route, event) => {
-        const host = hostByRef.get(key(route.function));
-        if (host === undefined) throw new Error(`the function of ${route.routeKey} cannot run here`);
-        return { result: await host.invoke(event), functionName: displayNameOf(route.function) };
-      },
-      (request: RequestLog) =>
-        log(
-          'api',
-          `${request.method} ${request.url} → ${request.statusCode}${request.functionName === undefined ? '' : ` (${request.functionName}, ${Math.round(request.ms)} ms)`}`,
-        ),
-      (error, route) => log('api', `${route.routeKey}: the function failed: ${describeFailure(error)}`),
-    ),
-  );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', resolve);
-  });
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-
-  return {
-    apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region,
-    endpoints: { dynamodb: dynamodb.endpoint, ...(moto === undefined ? {} : { moto: moto.endpoint }) },
-    processes: [dynamodb.pid, ...(moto === undefined ? [] : [moto.pid])],
-    tables,
-    routes,
-    functions,
-    mappings: pumpedMappings,
-    skipped,
-    reusedData,
-    invoke: (functionName, event) => {
-      const host = hosts.get(functionName);
-      if (host === undefined) return Promise.reject(new Error(`no local function ${functionName}`));
-      return host.invoke(event);
-    },
-    stop,
-  };
+  return pumped;
 }
 
 /**
@@ -445,11 +576,12 @@ async function assemble(
 async function provisionOthers(
   stacks: readonly AssemblyStack[],
   resources: LocalResources,
-  withMoto: boolean,
-  inMoto: { readonly region: string; readonly credentials: typeof LOCAL_AWS.credentials; readonly endpoint: string },
+  motoEndpoint: string | undefined,
   sqs: SQSClient,
 ): Promise<{ secrets: Map<string, string> }> {
   const secrets = new Map<string, string>();
+  const withMoto = motoEndpoint !== undefined;
+  const inMoto = { ...LOCAL_AWS, endpoint: motoEndpoint ?? NOWHERE };
   const secretsManager = new SecretsManagerClient(inMoto);
   const s3 = new S3Client({ ...inMoto, forcePathStyle: true });
   const events = new EventBridgeClient(inMoto);

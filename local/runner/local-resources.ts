@@ -24,7 +24,8 @@ interface Physical {
   readonly attributes: Readonly<Record<string, string>>;
 }
 
-const key = (ref: ResourceRef) => `${ref.stackName}/${ref.logicalId}`;
+/** A resource's identity across the assembly, as a map key. */
+export const refKey = (ref: ResourceRef): string => `${ref.stackName}/${ref.logicalId}`;
 
 export class LocalResources {
   private readonly physical = new Map<string, Physical>();
@@ -36,16 +37,16 @@ export class LocalResources {
 
   /** Record what a resource is called locally: its `Ref` value and attributes such as `Arn`. */
   register(resource: ResourceRef, ref: string, attributes: Record<string, string> = {}): void {
-    this.physical.set(key(resource), { ref, attributes });
+    this.physical.set(refKey(resource), { ref, attributes });
   }
 
   has(ref: ResourceRef): boolean {
-    return this.physical.has(key(ref));
+    return this.physical.has(refKey(ref));
   }
 
   /** The `Ref` value of a registered resource. */
   refOf(ref: ResourceRef): string {
-    const found = this.physical.get(key(ref));
+    const found = this.physical.get(refKey(ref));
     if (found === undefined) throw new UnresolvedReferenceError(`Ref ${ref.logicalId}`, ref.stackName);
     return found.ref;
   }
@@ -66,7 +67,7 @@ export class LocalResources {
         return this.ref(String(args), stackName);
       case 'Fn::GetAtt': {
         const [logicalId, attribute] = args as [string, string];
-        const found = this.physical.get(key({ stackName, logicalId }));
+        const found = this.physical.get(refKey({ stackName, logicalId }));
         const resolved = found?.attributes[attribute];
         if (resolved === undefined)
           throw new UnresolvedReferenceError(`Fn::GetAtt ${logicalId}.${attribute}`, stackName);

@@ -24,6 +24,8 @@ export interface RunState {
     readonly app: string;
     readonly idempotency: string;
   };
+  /** Write shards of the order-status index, as the functions are configured (`STATUS_SHARDS`). */
+  readonly statusShards?: number;
   readonly startedAt: string;
 }
 
@@ -35,7 +37,13 @@ export function writeRunState(state: RunState, file: string = RUN_STATE_FILE): v
   writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`);
 }
 
-export function removeRunState(file: string = RUN_STATE_FILE): void {
+/** Remove the file if the runner with this process id wrote it (never another runner's). */
+export function removeRunState(pid: number, file: string = RUN_STATE_FILE): void {
+  try {
+    if ((JSON.parse(readFileSync(file, 'utf8')) as RunState).pid !== pid) return;
+  } catch {
+    return;
+  }
   rmSync(file, { force: true });
 }
 

@@ -35,6 +35,8 @@ interface ShardState {
   iterator?: string;
   /** Sequence number of the last record read from the shard, to resume after a lost iterator. */
   lastSequenceNumber?: string;
+  /** Drop what the shard holds now: the reader starts at LATEST and found the shard at its start. */
+  skipToEnd?: boolean;
   /** The shard is closed and every record in it has been read. */
   finished: boolean;
 }
@@ -83,16 +85,20 @@ export class StreamReader {
     return !state.finished && (parent === undefined || parent.finished);
   }
 
+  /**
+   * An iterator for a shard: after the last record read from it, or at its start. `LATEST` is not
+   * asked of the stream: a reader starting there reads the shards it finds first to their current
+   * end and drops those records (see `pollShards`). That gives the same position, and unlike a
+   * LATEST iterator it can be found again if the stream refuses the iterator later.
+   */
   private async iteratorFor(state: ShardState): Promise<string | undefined> {
     if (state.iterator !== undefined) return state.iterator;
-    // Shards found after the first look are new: read them from their start, whatever the position.
-    const type = this.firstDiscovery ? (this.options.startingPosition ?? 'TRIM_HORIZON') : 'TRIM_HORIZON';
     const { ShardIterator } = await this.options.client.send(
       new GetShardIteratorCommand({
         StreamArn: this.options.streamArn,
         ShardId: state.shard.ShardId,
         ...(state.lastSequenceNumber === undefined
-          ? { ShardIteratorType: type }
+          ? { ShardIteratorType: 'TRIM_HORIZON' }
           : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: state.lastSequenceNumber }),
       }),
     );
@@ -111,6 +117,11 @@ export class StreamReader {
   /** As `poll`, with the records grouped by the shard they came from, as Lambda delivers them. */
   async pollShards(): Promise<ShardRecords[]> {
     await this.discover();
+    if (this.firstDiscovery && this.options.startingPosition === 'LATEST') {
+      // Shards found after the first look are new and read from their start, whatever the position.
+      for (const state of this.shards.values()) state.skipToEnd = true;
+    }
+    this.firstDiscovery = false;
     const read: ShardRecords[] = [];
     for (let progressed = true; progressed; ) {
       progressed = false;
@@ -122,33 +133,11 @@ export class StreamReader {
           progressed = true;
           continue;
         }
-        const records: StreamRecord[] = [];
-        let lostIteratorRetries = 0;
-        // Read the shard until it has nothing more now (an open shard always hands back a next
-        // iterator; a closed one stops handing them out at its end).
-        for (let pages = 0; pages < MAX_PAGES_PER_POLL && state.iterator !== undefined; pages++) {
-          const page = await this.options.client
-            .send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: this.options.batchLimit ?? 1_000 }))
-            .catch((error: Error) => {
-              if (!LOST_ITERATOR_ERRORS.has(error.name)) throw error;
-              return undefined;
-            });
-          if (page === undefined) {
-            // The iterator expired, or (DynamoDB Local, on a long-running pump) it was refused as
-            // trimmed although no record was: get a new one after the last record read, once.
-            if (lostIteratorRetries++ > 0)
-              throw new Error(`Shard ${state.shard.ShardId}: the stream keeps refusing new iterators`);
-            state.iterator = undefined;
-            state.iterator = await this.iteratorFor(state);
-            pages -= 1;
-            continue;
-          }
-          const { Records, NextShardIterator } = page;
-          records.push(...(Records ?? []));
-          const last = Records?.[Records.length - 1]?.dynamodb?.SequenceNumber;
-          if (last !== undefined) state.lastSequenceNumber = last;
-          state.iterator = NextShardIterator;
-          if ((Records ?? []).length === 0) break;
+        const records = await this.readShard(state);
+        if (state.skipToEnd) {
+          // What the shard held when reading began is behind a LATEST position.
+          state.skipToEnd = false;
+          records.length = 0;
         }
         if (records.length > 0) read.push({ shardId: state.shard.ShardId ?? '', records });
         // A closed shard whose iterator runs out is finished, which lets its children be read.
@@ -158,7 +147,47 @@ export class StreamReader {
         }
       }
     }
-    this.firstDiscovery = false;
     return read;
+  }
+
+  /**
+   * Read a shard until it has nothing more now (an open shard always hands back a next iterator; a
+   * closed one stops handing them out at its end).
+   */
+  private async readShard(state: ShardState): Promise<StreamRecord[]> {
+    const records: StreamRecord[] = [];
+    let refused = 0;
+    for (let pages = 0; pages < MAX_PAGES_PER_POLL && state.iterator !== undefined; pages++) {
+      const page = await this.options.client
+        .send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: this.options.batchLimit ?? 1_000 }))
+        .catch((error: Error) => {
+          if (!LOST_ITERATOR_ERRORS.has(error.name)) throw error;
+          return undefined;
+        });
+      if (page === undefined) {
+        // The iterator expired, or (DynamoDB Local, after polling an empty stream) it was refused
+        // as trimmed although no record was: get a new one after the last record read.
+        state.iterator = undefined;
+        refused += 1;
+        if (refused === 1) {
+          await this.iteratorFor(state);
+          continue;
+        }
+        // Refused again: hand over what this poll read (the next poll resumes after it), and fail
+        // only when there is nothing to hand over.
+        if (records.length > 0) {
+          await this.iteratorFor(state);
+          return records;
+        }
+        throw new Error(`Shard ${state.shard.ShardId}: the stream keeps refusing new iterators`);
+      }
+      const { Records = [], NextShardIterator } = page;
+      records.push(...Records);
+      const last = Records[Records.length - 1]?.dynamodb?.SequenceNumber;
+      if (last !== undefined) state.lastSequenceNumber = last;
+      state.iterator = NextShardIterator;
+      if (Records.length === 0) break;
+    }
+    return records;
   }
 }

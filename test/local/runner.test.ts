@@ -4,13 +4,22 @@
  * rules deliver events, and how a function's bundle runs.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROUTE_GROUPS } from '../../lib/stacks/api-stack';
 import { type AssemblyStack, functionsOf, routesOf, type StackTemplate } from '../../local/runner/cloud-assembly';
 import { acceptedEvents, type BusEvent, dispatch, rulesOf, targetInput } from '../../local/runner/event-rules';
 import { FunctionError, FunctionHost } from '../../local/runner/function-host';
-import { apiGatewayEvent, httpResponseOf, LOCAL_CALLER, matchRoute } from '../../local/runner/http-api';
+import {
+  apiGatewayEvent,
+  guarded,
+  httpApiListener,
+  httpResponseOf,
+  LOCAL_CALLER,
+  matchRoute,
+} from '../../local/runner/http-api';
 import { LocalResources, UnresolvedReferenceError } from '../../local/runner/local-resources';
 import { apiEvent } from '../fixtures/api-events';
 import { synthTemplates } from '../fixtures/app';
@@ -270,10 +279,92 @@ describe('a function in its worker', () => {
     await a.stop();
   });
 
+  test('a stopped function takes no more invocations', async () => {
+    const a = host('t');
+    await a.invoke({});
+    await a.stop();
+    await expect(a.invoke({})).rejects.toMatchObject({ name: 'Runtime.Stopped' });
+  });
+
   test('an invocation past the timeout fails as Lambda reports it, and the next one runs in a new environment', async () => {
     const a = host('t', 1);
     await expect(a.invoke({ sleepMs: 2_000 })).rejects.toMatchObject({ name: 'Sandbox.Timedout' });
     await expect(a.invoke({})).resolves.toMatchObject({ table: 't' });
     await a.stop();
   });
+});
+
+describe('the HTTP listener', () => {
+  const routes = [
+    { method: 'GET', path: '/a/{x}/c', routeKey: 'GET /a/{x}/c', function: { stackName: 's', logicalId: 'Specific' } },
+    {
+      method: 'GET',
+      path: '/a/b/{proxy+}',
+      routeKey: 'GET /a/b/{proxy+}',
+      function: { stackName: 's', logicalId: 'Greedy' },
+    },
+    { method: 'GET', path: '/fail', routeKey: 'GET /fail', function: { stackName: 's', logicalId: 'Failing' } },
+  ];
+  let server: Server;
+  let url = '';
+  const errors: unknown[] = [];
+  beforeAll(async () => {
+    server = createServer(
+      httpApiListener(
+        routes,
+        async (route, event) => {
+          if (route.function.logicalId === 'Failing') throw new Error('secret SDK detail');
+          return { result: { routeKey: event.routeKey, pathParameters: event.pathParameters }, functionName: 'f' };
+        },
+        undefined,
+        (error) => errors.push(error),
+      ),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  test('a route without a greedy segment wins over one with it', async () => {
+    const body = await (await fetch(`${url}/a/b/c`)).json();
+    expect(body).toEqual({ routeKey: 'GET /a/{x}/c', pathParameters: { x: 'b' } });
+  });
+
+  test('a path that is not valid percent-encoding matches no route, and the listener lives on', async () => {
+    const bad = await fetch(`${url}/a/%E0%A4%A/c`);
+    expect(bad.status).toBe(404);
+    expect(await bad.json()).toEqual({ message: 'Not Found' });
+    expect((await fetch(`${url}/a/ok/c`)).status).toBe(200);
+  });
+
+  test("a function that throws gets API Gateway's bare 500, and the caller learns nothing more", async () => {
+    const failed = await fetch(`${url}/fail`);
+    expect(failed.status).toBe(500);
+    expect(await failed.text()).toBe('{"message":"Internal Server Error"}');
+    expect(errors).toHaveLength(1);
+  });
+
+  test('an error after the answer was sent is reported, not thrown', async () => {
+    const reported: unknown[] = [];
+    const listener = guarded(
+      async (_req, res) => {
+        res.end('done');
+        throw new Error('after the answer');
+      },
+      (error) => reported.push(error),
+    );
+    const other = createServer(listener);
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const response = await fetch(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);
+    expect(await response.text()).toBe('done');
+    await new Promise((resolve) => other.close(resolve));
+    expect(reported).toEqual([new Error('after the answer')]);
+  });
+});
+
+test('a quoted placeholder whose value holds a quote still makes JSON', () => {
+  const event = { detail: { note: 'say "hi"' } } as unknown as BusEvent;
+  expect(
+    targetInput(event, { InputPathsMap: { note: '$.detail.note' }, InputTemplate: '{"text":"note: <note>"}' }),
+  ).toEqual({ text: 'note: say "hi"' });
 });

@@ -86,9 +86,10 @@ describe('an iterator the stream stops accepting', () => {
     },
   );
 
-  test('a stream that keeps refusing new iterators fails the poll instead of looping', async () => {
+  test('a stream that keeps refusing new iterators hands over what it read, then fails the poll', async () => {
     const { client } = staleIteratorClient('TrimmedDataAccessException', { alwaysStale: true });
     const reader = new StreamReader({ streamArn: 'arn:stream', client });
+    expect((await reader.poll()).map((r) => r.eventID)).toEqual(['1']);
     await expect(reader.poll()).rejects.toThrow(/keeps refusing new iterators/);
   });
 
@@ -97,5 +98,63 @@ describe('an iterator the stream stops accepting', () => {
     const reader = new StreamReader({ streamArn: 'arn:stream', client });
     await reader.poll().catch(() => undefined);
     await expect(reader.poll()).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+});
+
+describe('starting at LATEST', () => {
+  /** One open shard: records 1 and 2 exist when reading begins; record 3 is written after the first poll. */
+  function client({ refuseFirstIterator = false } = {}) {
+    const types: string[] = [];
+    let written = ['1', '2'];
+    let refused = false;
+    const stub = {
+      write: (id: string) => {
+        written = [...written, id];
+      },
+      types,
+      client: {
+        send: async (command: { constructor: { name: string }; input: Record<string, string> }) => {
+          switch (command.constructor.name) {
+            case 'DescribeStreamCommand':
+              return { StreamDescription: { Shards: [{ ShardId: 'open' }] } };
+            case 'GetShardIteratorCommand':
+              types.push(command.input.ShardIteratorType as string);
+              return {
+                ShardIterator: `after:${command.input.SequenceNumber ?? ''}`,
+              };
+            case 'GetRecordsCommand': {
+              if (refuseFirstIterator && !refused && command.input.ShardIterator === 'after:2') {
+                refused = true;
+                throw Object.assign(new Error('stale'), { name: 'TrimmedDataAccessException' });
+              }
+              const after = (command.input.ShardIterator as string).slice('after:'.length);
+              const rest = written.filter((id) => after === '' || id > after);
+              const last = rest[rest.length - 1] ?? after;
+              return { Records: rest.map(record), NextShardIterator: `after:${last}` };
+            }
+            default:
+              throw new Error(`unexpected ${command.constructor.name}`);
+          }
+        },
+      } as unknown as DynamoDBStreamsClient,
+    };
+    return stub;
+  }
+
+  test('what the stream held before is skipped, and what comes after is read', async () => {
+    const stub = client();
+    const reader = new StreamReader({ streamArn: 'arn:stream', client: stub.client, startingPosition: 'LATEST' });
+    expect(await reader.poll()).toEqual([]);
+    stub.write('3');
+    expect((await reader.poll()).map((r) => r.eventID)).toEqual(['3']);
+  });
+
+  test('an iterator refused after the skip resumes after the skipped records, replaying none', async () => {
+    const stub = client({ refuseFirstIterator: true });
+    const reader = new StreamReader({ streamArn: 'arn:stream', client: stub.client, startingPosition: 'LATEST' });
+    expect(await reader.poll()).toEqual([]);
+    stub.write('3');
+    expect((await reader.poll()).map((r) => r.eventID)).toEqual(['3']);
+    expect(stub.types).toEqual(['TRIM_HORIZON', 'AFTER_SEQUENCE_NUMBER']);
   });
 });
