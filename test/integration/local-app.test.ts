@@ -159,6 +159,20 @@ describe('the app, started from the assembly', () => {
     expect(shipped).toMatchObject({ status: 'SHIPPED', version: 3 });
   }, 60_000);
 
+  test('a start that fails halfway (its port is taken) leaves no engine running', async () => {
+    // This process's child processes that are alive (ps itself has exited by the time it is checked).
+    const children = () =>
+      spawnSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && alive(Number(line)))
+        .sort();
+    const before = children();
+    const port = Number(new URL(app.apiUrl).port);
+    await expect(startLocalApp({ assemblyDir, port, useMoto: false })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    expect(children()).toEqual(before);
+  }, 60_000);
+
   test('stopping ends every engine it started', async () => {
     const pids = [...app.processes];
     expect(pids.every(alive)).toBe(true);
