@@ -8,10 +8,10 @@
  * them to the table (products have no API route; the back office loads them, as `npm run seed` does).
  */
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { productItem } from '../lambdas/model/keys';
-import { NotRunningError, type RunState, readRunState } from './runner/run-state';
+import { dynamoDbClientOf, NotRunningError, type RunState, readRunState } from './runner/run-state';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -121,11 +121,7 @@ async function main(): Promise<void> {
   const today = new Date().toISOString().slice(0, 10);
   console.log(`OrderStore demo against ${state.apiUrl} (run ${run})`);
 
-  const dynamodb = new DynamoDBClient({
-    region: state.region,
-    credentials: state.credentials,
-    endpoint: state.endpoints.dynamodb,
-  });
+  const dynamodb = dynamoDbClientOf(state);
   for (const p of [pen, ink]) {
     await dynamodb.send(
       new PutItemCommand({

@@ -11,11 +11,11 @@
  * orders, as they do for orders placed through the API.
  */
 import { performance } from 'node:perf_hooks';
-import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { OrderStatus } from '../lambdas/model/entities';
 import { Attr, DEFAULT_STATUS_SHARDS } from '../lambdas/model/table-design';
-import { NotRunningError, readRunState } from './runner/run-state';
+import { dynamoDbClientOf, NotRunningError, readRunState } from './runner/run-state';
 import { batchWriteItems, forEachConcurrently, UnprocessedItemsError } from './seed/batch-writer';
 import {
   type Dataset,
@@ -238,11 +238,7 @@ async function main(): Promise<void> {
   const now = new Date(Math.floor(Date.now() / HOUR_MS) * HOUR_MS);
   const dataset = generateDataset({ ...args, now });
   const items = seedItemsOf(dataset, state.statusShards ?? DEFAULT_STATUS_SHARDS);
-  const client = new DynamoDBClient({
-    region: state.region,
-    credentials: state.credentials,
-    endpoint: state.endpoints.dynamodb,
-  });
+  const client = dynamoDbClientOf(state);
   console.error(`Seeding table ${state.tables.app} at ${state.endpoints.dynamodb}`);
   const started = performance.now();
   try {

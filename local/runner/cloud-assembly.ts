@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { referencedId } from '../tables-from-template';
 
 export interface CfnResource {
   readonly Type: string;
@@ -49,16 +50,6 @@ export interface AssemblyRoute {
   /** `GET /products/{sku}`, as API Gateway puts it in the event. */
   readonly routeKey: string;
   readonly function: ResourceRef;
-}
-
-/** Logical ids referenced by `{ Ref }` or `{ Fn::GetAtt: [id, attr] }`. */
-export function referencedId(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
-  if (typeof v.Ref === 'string') return v.Ref;
-  const getAtt = v['Fn::GetAtt'];
-  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
-  return undefined;
 }
 
 /** The stacks of an assembly folder, in the order the manifest lists them. */

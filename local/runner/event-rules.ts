@@ -10,7 +10,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FilterPattern, matchesFilters } from '../streams/filter-criteria';
-import { type AssemblyStack, type ResourceRef, referencedId, resourcesOf } from './cloud-assembly';
+import { referencedId } from '../tables-from-template';
+import { type AssemblyStack, type ResourceRef, resourcesOf } from './cloud-assembly';
 import { guarded, readBody } from './http-api';
 import type { LocalResources } from './local-resources';
 

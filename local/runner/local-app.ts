@@ -302,7 +302,7 @@ async function createTables(stacks: readonly AssemblyStack[], client: DynamoDBCl
   let reusedData = false;
   const ttlProcesses = new Map<string, LocalTtlProcess>();
   for (const stack of stacks) {
-    const template = stack.template as CfnTemplate;
+    const template: CfnTemplate = stack.template;
     const created = await createTablesFromTemplate(client, template, {
       tableName: (logicalId) => localName({ stackName: stack.stackName, logicalId }),
       ifExists: 'keep',
@@ -481,7 +481,7 @@ async function startRules(
             });
             continue;
           }
-          const template = stacks.find((s) => s.stackName === target.resource.stackName)?.template as CfnTemplate;
+          const template = stacks.find((s) => s.stackName === target.resource.stackName)?.template ?? {};
           machines.set(refKey(target.resource), definitionFromTemplate(template, target.resource.logicalId));
         }
       }
@@ -511,7 +511,7 @@ function startStreams(
   const pumped: { mapping: StreamMapping; functionName: string }[] = [];
   const byStream = new Map<string, PumpedMapping[]>();
   for (const stack of stacks) {
-    for (const mapping of streamMappingsOf(stack.template as CfnTemplate)) {
+    for (const mapping of streamMappingsOf(stack.template)) {
       const fnRef = { stackName: stack.stackName, logicalId: mapping.functionLogicalId };
       const fn = functions.byRef.get(refKey(fnRef));
       if (fn === undefined) {

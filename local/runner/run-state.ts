@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 export interface RunState {
   /** Process id of the runner. */
@@ -55,7 +56,8 @@ export class NotRunningError extends Error {
   }
 }
 
-const alive = (pid: number): boolean => {
+/** Whether a process with this id is running. */
+export const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;
@@ -68,6 +70,15 @@ const alive = (pid: number): boolean => {
 export function readRunState(file: string = RUN_STATE_FILE): RunState {
   if (!existsSync(file)) throw new NotRunningError('The local app is not running');
   const state = JSON.parse(readFileSync(file, 'utf8')) as RunState;
-  if (!alive(state.pid)) throw new NotRunningError(`The local app (process ${state.pid}) is no longer running`);
+  if (!isAlive(state.pid)) throw new NotRunningError(`The local app (process ${state.pid}) is no longer running`);
   return state;
+}
+
+/** A DynamoDB client for the running app's DynamoDB Local. */
+export function dynamoDbClientOf(state: RunState): DynamoDBClient {
+  return new DynamoDBClient({
+    region: state.region,
+    credentials: state.credentials,
+    endpoint: state.endpoints.dynamodb,
+  });
 }

@@ -3,7 +3,7 @@
  * function, which filters, and every setting that shapes delivery. Read from the template so
  * that the pump delivers exactly as the deployed mappings would, and cannot drift from them.
  */
-import type { CfnTemplate } from '../tables-from-template';
+import { type CfnTemplate, referencedId } from '../tables-from-template';
 import type { DeliverySettings } from './batch-delivery';
 import { parsePatterns } from './filter-criteria';
 
@@ -31,15 +31,6 @@ type Props = Record<string, unknown>;
 
 const isObject = (value: unknown): value is Props =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** The logical id a `{ Ref }` or `{ Fn::GetAtt: [id, attr] }` points at. */
-function referencedId(value: unknown): string | undefined {
-  if (!isObject(value)) return undefined;
-  if (typeof value.Ref === 'string') return value.Ref;
-  const getAtt = value['Fn::GetAtt'];
-  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
-  return undefined;
-}
 
 /** Whether the mapping reads a DynamoDB stream (rather than Kinesis, SQS or Kafka). */
 function readsDynamoDbStream(props: Props, template: CfnTemplate): boolean {

@@ -12,21 +12,23 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { productItem } from '../../lambdas/model/keys';
 import { LOCAL_AWS } from '../../local/engines/dynamodb-local';
 import { type LocalApp, startLocalApp } from '../../local/runner/local-app';
-import type { RunState } from '../../local/runner/run-state';
+import { isAlive, type RunState } from '../../local/runner/run-state';
 
 const ROOT = resolve(__dirname, '../..');
 const SYNTH_TIMEOUT_MS = 180_000;
 let assemblyDir = '';
 let app: LocalApp;
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+/** Put products straight into the running app's table (products have no API route). */
+async function putProducts(running: LocalApp, category: string, products: readonly [string, number, number][]) {
+  const tableName = Object.values(running.tables).find((t) => t.includes('-Table')) as string;
+  const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: running.endpoints.dynamodb });
+  for (const [sku, priceCents, stock] of products) {
+    const product = productItem({ sku, name: sku, category, priceCents, stock, description: 'x' });
+    await dynamodb.send(new PutItemCommand({ TableName: tableName, Item: marshall(product) }));
   }
-};
+  dynamodb.destroy();
+}
 
 async function call(method: string, path: string, body?: unknown, key?: string) {
   const response = await fetch(`${app.apiUrl}${path}`, {
@@ -111,16 +113,10 @@ describe('the app, started from the assembly', () => {
   });
 
   test('an order placed over HTTP reaches the sales figures through the stream, and fulfilment through the bus', async () => {
-    const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: app.endpoints.dynamodb });
-    const tableName = Object.values(app.tables).find((t) => t.includes('-Table')) as string;
-    for (const [sku, priceCents] of [
-      ['LOCAL-PEN', 300],
-      ['LOCAL-INK', 500],
-    ] as const) {
-      const product = productItem({ sku, name: sku, category: 'pens', priceCents, stock: 10, description: 'x' });
-      await dynamodb.send(new PutItemCommand({ TableName: tableName, Item: marshall(product) }));
-    }
-    dynamodb.destroy();
+    await putProducts(app, 'pens', [
+      ['LOCAL-PEN', 300, 10],
+      ['LOCAL-INK', 500, 10],
+    ]);
 
     // A second page needs a signed cursor: the key comes from the secret in moto, which the
     // function reaches through the generic AWS_ENDPOINT_URL alone.
@@ -165,7 +161,7 @@ describe('the app, started from the assembly', () => {
       spawnSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' })
         .stdout.split('\n')
         .map((line) => line.trim())
-        .filter((line) => line !== '' && alive(Number(line)))
+        .filter((line) => line !== '' && isAlive(Number(line)))
         .sort();
     const before = children();
     const port = Number(new URL(app.apiUrl).port);
@@ -175,9 +171,9 @@ describe('the app, started from the assembly', () => {
 
   test('stopping ends every engine it started', async () => {
     const pids = [...app.processes];
-    expect(pids.every(alive)).toBe(true);
+    expect(pids.every(isAlive)).toBe(true);
     await app.stop();
-    expect(pids.filter(alive)).toEqual([]);
+    expect(pids.filter(isAlive)).toEqual([]);
   }, 30_000);
 });
 
@@ -198,13 +194,10 @@ describe('without moto_server', () => {
       'stream consumer OrderEvents',
     ]);
     expect(bare.mappings.map((m) => m.functionName)).toEqual(['SalesAggregator']);
-    const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: bare.endpoints.dynamodb });
-    const tableName = Object.values(bare.tables).find((t) => t.includes('-Table')) as string;
-    for (const sku of ['BARE-1', 'BARE-2']) {
-      const product = productItem({ sku, name: sku, category: 'bare', priceCents: 100, stock: 1, description: 'x' });
-      await dynamodb.send(new PutItemCommand({ TableName: tableName, Item: marshall(product) }));
-    }
-    dynamodb.destroy();
+    await putProducts(bare, 'bare', [
+      ['BARE-1', 100, 1],
+      ['BARE-2', 100, 1],
+    ]);
     const page = await fetch(`${bare.apiUrl}/categories/bare/products?limit=1`);
     expect(page.status).toBe(200);
     expect(((await page.json()) as { cursor?: string }).cursor).toEqual(expect.any(String));
@@ -220,18 +213,7 @@ describe('data kept between runs', () => {
         headers: { 'content-type': 'application/json', 'idempotency-key': `${key}-${run}` },
         body: JSON.stringify(body),
       });
-    const tableName = Object.values(running.tables).find((t) => t.includes('-Table')) as string;
-    const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: running.endpoints.dynamodb });
-    const product = productItem({
-      sku: 'KEPT-1',
-      name: 'Kept',
-      category: 'kept',
-      priceCents: 100,
-      stock: 50,
-      description: 'x',
-    });
-    await dynamodb.send(new PutItemCommand({ TableName: tableName, Item: marshall(product) }));
-    dynamodb.destroy();
+    await putProducts(running, 'kept', [['KEPT-1', 100, 50]]);
     const registered = await post('/customers', 'register', { email: `kept-${run}@example.com`, name: 'Kept' });
     const { customerId } = (await registered.json()) as { customerId: string };
     const placed = await post(`/customers/${customerId}/orders`, 'order', { lines: [{ sku: 'KEPT-1', quantity: 1 }] });
@@ -337,7 +319,7 @@ describe('npm start, as a command', () => {
     process.kill(child.pid as number, 'SIGINT');
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(code).toBe(0);
-    await eventually(async () => (engines.filter(alive).length === 0 ? true : undefined), 10_000);
+    await eventually(async () => (engines.filter(isAlive).length === 0 ? true : undefined), 10_000);
     expect(() => readFileSync(stateFile)).toThrow();
   }, 120_000);
 });
