@@ -19,7 +19,7 @@ module.exports = {
   testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{lambdas,local}/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{lambdas,local,tools}/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',

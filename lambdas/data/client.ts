@@ -21,10 +21,10 @@ const base = tracer.captureAWSv3Client(new DynamoDBClient({}));
 base.middlewareStack.add(
   (next, context) => async (args) => {
     const commandName = context.commandName ?? '';
-    const input = args.input as { ReturnConsumedCapacity?: string };
+    const input = args.input as { ReturnConsumedCapacity?: string; IndexName?: string; ConsistentRead?: boolean };
     if (reportsCapacity(commandName)) input.ReturnConsumedCapacity ??= 'TOTAL';
     const result = await next(args);
-    recordCapacity(commandName, (result.output as { ConsumedCapacity?: never }).ConsumedCapacity);
+    recordCapacity(commandName, (result.output as { ConsumedCapacity?: never }).ConsumedCapacity, input);
     return result;
   },
   { step: 'initialize', name: 'meterConsumedCapacity' },

@@ -7,12 +7,22 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 
+/** One request as the meter saw it: the operation, the index it read and its consistency. */
+export interface MeteredRequest {
+  /** The DynamoDB operation, e.g. `Query`. */
+  readonly operation: string;
+  readonly index?: string;
+  readonly consistent?: boolean;
+}
+
 /** Capacity units consumed in one scope, split by reads and writes. */
 export interface CapacityUsage {
   readCapacityUnits: number;
   writeCapacityUnits: number;
   /** DynamoDB requests made, retries of unprocessed items included. */
   requests: number;
+  /** Each request made, in order. */
+  readonly made: MeteredRequest[];
 }
 
 const READ_OPERATIONS = new Set([
@@ -36,11 +46,26 @@ const meters = new AsyncLocalStorage<CapacityUsage>();
 export const reportsCapacity = (commandName: string): boolean =>
   READ_OPERATIONS.has(commandName) || WRITE_OPERATIONS.has(commandName);
 
+/** The parts of a request's input that say what it reads. */
+interface RequestInput {
+  readonly IndexName?: string;
+  readonly ConsistentRead?: boolean;
+}
+
 /** Add what one response reports to the open meter. */
-export function recordCapacity(commandName: string, consumed: ConsumedCapacity | ConsumedCapacity[] | undefined): void {
+export function recordCapacity(
+  commandName: string,
+  consumed: ConsumedCapacity | ConsumedCapacity[] | undefined,
+  input: RequestInput = {},
+): void {
   const meter = meters.getStore();
   if (meter === undefined) return;
   meter.requests += 1;
+  meter.made.push({
+    operation: commandName.replace(/Command$/, ''),
+    ...(input.IndexName === undefined ? {} : { index: input.IndexName }),
+    ...(input.ConsistentRead === true ? { consistent: true } : {}),
+  });
   const units = (Array.isArray(consumed) ? consumed : consumed === undefined ? [] : [consumed]).reduce(
     (sum, c) => sum + (c.CapacityUnits ?? 0),
     0,
@@ -51,7 +76,7 @@ export function recordCapacity(commandName: string, consumed: ConsumedCapacity |
 
 /** Run `work` with a fresh meter and return its result with the capacity it consumed. */
 export async function metered<T>(work: () => Promise<T>): Promise<{ result: T; usage: CapacityUsage }> {
-  const usage: CapacityUsage = { readCapacityUnits: 0, writeCapacityUnits: 0, requests: 0 };
+  const usage: CapacityUsage = { readCapacityUnits: 0, writeCapacityUnits: 0, requests: 0, made: [] };
   const result = await meters.run(usage, work);
   return { result, usage };
 }

@@ -10,6 +10,7 @@ import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructured
 import * as z from 'zod/mini';
 import type { $ZodType } from 'zod/v4/core';
 import en from 'zod/v4/locales/en.cjs';
+import { type FunctionGroup, type RouteIdOf, routesOfGroup } from '../model/api-catalogue';
 import {
   ConflictError,
   IdempotencyKeyReusedError,
@@ -112,13 +113,22 @@ export function errorResponse(error: unknown, requestId: string): ApiResult {
   return json(500, { error: 'InternalError', message: 'Something went wrong on our side', requestId });
 }
 
+/** A function's route table: exactly the routes the catalogue gives its group, by name. */
+export type RouteHandlers<G extends FunctionGroup> = { readonly [Id in RouteIdOf<G>]: Route };
+
 /**
- * An instrumented Lambda handler that dispatches HTTP API events by route key
- * (`GET /products/{sku}`) and maps every error once.
+ * An instrumented Lambda handler for one function group of the API catalogue: it dispatches HTTP
+ * API events by route key (`GET /products/{sku}`) to the group's route handlers, named as in the
+ * catalogue, and maps every error once. A route missing from `routes`, or one the catalogue does
+ * not give the group, fails the type check.
+ *
+ * @example
+ * export const handler = httpApi('Catalog', { getProduct: async (event) => ok(...), ... });
  */
-export function httpApi(routes: Readonly<Record<string, Route>>) {
+export function httpApi<G extends FunctionGroup>(group: G, routes: RouteHandlers<G>) {
+  const byRouteKey = new Map([...routesOfGroup(group)].map(([routeKey, id]) => [routeKey, routes[id]]));
   return instrumented(async (event: ApiEvent, context: Context): Promise<ApiResult> => {
-    const route = routes[event.routeKey];
+    const route = byRouteKey.get(event.routeKey);
     logger.appendKeys({ routeKey: event.routeKey });
     if (route === undefined) return json(404, { error: 'NotFound', message: `No route ${event.routeKey}` });
     metrics.addDimensions({ route: event.routeKey });

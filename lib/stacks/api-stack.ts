@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, type HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -10,6 +10,14 @@ import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import {
+  type Audience,
+  FUNCTION_GROUPS,
+  type FunctionGroup,
+  type FunctionGroupSpec,
+  isWrite,
+  routeList,
+} from '../../lambdas/model/api-catalogue';
 import type { AppConfig } from '../config';
 import { AppFunction, type TableAccess } from '../constructs/app-function';
 import { acknowledgeWildcardResources } from '../nag';
@@ -21,119 +29,28 @@ export interface ApiStackProps extends StackProps {
   readonly key: IKey;
 }
 
-/** Who a route is for: shoppers' backends, or the back office. Each gets its own invoke policy. */
-type Audience = 'shopper' | 'admin';
-
-/** A route: method, path, and the audience when it differs from its group's. */
-type RouteSpec = readonly [HttpMethod, string] | readonly [HttpMethod, string, Audience];
-
-interface RouteGroup {
-  readonly id: string;
-  readonly handler: string;
-  readonly description: string;
+/** What a function group's routes need from the table, derived from the requests they make. */
+export interface GroupAccess {
   readonly access: TableAccess;
-  /** Whether a route of the group scans the table (the marketing export does). */
-  readonly scans?: boolean;
-  /** Whether the group's mutating routes take an Idempotency-Key (and so need the idempotency table). */
-  readonly idempotent?: boolean;
-  readonly audience: Audience;
-  readonly routes: readonly RouteSpec[];
-  /**
-   * Partition-key prefixes the group may write (an IAM dynamodb:LeadingKeys condition on writes).
-   */
-  readonly writesTo?: readonly string[];
+  /** A route of the group scans the table (the marketing export does). */
+  readonly scans: boolean;
+  /** A route of the group takes an Idempotency-Key, so the function needs the idempotency table. */
+  readonly idempotent: boolean;
 }
 
-/**
- * One function per route group: routes that read the same things share a function, so each
- * function holds only the grants its routes need, and a group warms up as one.
- */
-export const ROUTE_GROUPS: readonly RouteGroup[] = [
-  {
-    id: 'Catalog',
-    handler: 'api/catalog.ts',
-    description: 'Catalog: products by SKU, many at once, and by category and price',
-    access: 'read',
-    audience: 'shopper',
-    routes: [
-      [HttpMethod.GET, '/products/{sku}'],
-      [HttpMethod.GET, '/products'],
-      [HttpMethod.GET, '/categories/{category}/products'],
-    ],
-  },
-  {
-    id: 'Customers',
-    handler: 'api/customers.ts',
-    description: 'Customers: profile, order history, largest orders, one order with its lines',
-    access: 'read',
-    audience: 'shopper',
-    routes: [
-      [HttpMethod.GET, '/customers/{customerId}'],
-      [HttpMethod.GET, '/customers/{customerId}/orders'],
-      [HttpMethod.GET, '/customers/{customerId}/orders/largest'],
-      [HttpMethod.GET, '/customers/{customerId}/orders/{orderId}'],
-    ],
-  },
-  {
-    id: 'Accounts',
-    handler: 'api/accounts.ts',
-    description: 'Accounts: register with a unique email, change the email',
-    access: 'readWrite',
-    writesTo: ['CUSTOMER#*', 'EMAIL#*'],
-    idempotent: true,
-    audience: 'shopper',
-    routes: [
-      [HttpMethod.POST, '/customers'],
-      [HttpMethod.PUT, '/customers/{customerId}/email'],
-    ],
-  },
-  {
-    id: 'Orders',
-    handler: 'api/orders.ts',
-    description: 'Orders: place, cancel, change status, checkout snapshot',
-    access: 'readWrite',
-    writesTo: ['CUSTOMER#*', 'PRODUCT#*'],
-    idempotent: true,
-    audience: 'shopper',
-    routes: [
-      [HttpMethod.POST, '/customers/{customerId}/orders'],
-      [HttpMethod.POST, '/customers/{customerId}/orders/{orderId}/cancel'],
-      // Payment, shipping and delivery are the back office's (and the fulfilment workflow's) to record.
-      [HttpMethod.PUT, '/customers/{customerId}/orders/{orderId}/status', 'admin'],
-      [HttpMethod.GET, '/customers/{customerId}/orders/{orderId}/checkout-summary'],
-    ],
-  },
-  {
-    id: 'Cart',
-    handler: 'api/cart.ts',
-    description: 'Cart: view, add, change and remove lines that expire by TTL',
-    access: 'readWrite',
-    writesTo: ['CUSTOMER#*'],
-    audience: 'shopper',
-    routes: [
-      [HttpMethod.GET, '/customers/{customerId}/cart'],
-      [HttpMethod.POST, '/customers/{customerId}/cart/lines'],
-      [HttpMethod.PUT, '/customers/{customerId}/cart/lines/{sku}'],
-      [HttpMethod.DELETE, '/customers/{customerId}/cart/lines/{sku}'],
-    ],
-  },
-  {
-    id: 'Admin',
-    handler: 'api/admin.ts',
-    description: 'Back office: orders by status, shipping queue, marketing export, sales figures',
-    access: 'read',
-    scans: true,
-    audience: 'admin',
-    routes: [
-      [HttpMethod.GET, '/admin/orders'],
-      [HttpMethod.GET, '/admin/orders/awaiting-shipment'],
-      [HttpMethod.GET, '/admin/customers/marketing-export'],
-      [HttpMethod.GET, '/admin/sales/{day}'],
-      [HttpMethod.GET, '/admin/sales/{day}/products'],
-      [HttpMethod.GET, '/admin/products/{sku}/sales'],
-    ],
-  },
-];
+/** Derive a group's access from the catalogue: write grants only where a route writes, Scan only where one scans. */
+export function groupAccess(group: FunctionGroup): GroupAccess {
+  const routes = routeList().filter((r) => r.group === group);
+  const requests = routes.flatMap((r) => r.patterns.flatMap((p) => p.requests));
+  return {
+    access: requests.some((r) => isWrite(r.operation)) ? 'readWrite' : 'read',
+    scans: requests.some((r) => r.operation === 'Scan'),
+    idempotent: routes.some((r) => r.idempotent === true),
+  };
+}
+
+/** The handler file of a group: `lambdas/handlers/api/<group in lower case>.ts`. */
+export const groupHandler = (group: FunctionGroup): string => `api/${group.toLowerCase()}.ts`;
 
 /**
  * The stateless service stack: an HTTP API with IAM authorization on every route, stage
@@ -142,7 +59,7 @@ export const ROUTE_GROUPS: readonly RouteGroup[] = [
 export class ApiStack extends Stack {
   /** Absent on a target without HTTP APIs (see lib/targets.ts). */
   readonly api?: HttpApi;
-  readonly functions: Readonly<Record<string, AppFunction>>;
+  readonly functions: Readonly<Record<FunctionGroup, AppFunction>>;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -202,26 +119,28 @@ export class ApiStack extends Stack {
 
     const functions: Record<string, AppFunction> = {};
     const invoke: Record<Audience, string[]> = { shopper: [], admin: [] };
-    for (const group of ROUTE_GROUPS) {
-      const fn = new AppFunction(this, group.id, {
-        handler: group.handler,
-        description: group.description,
+    for (const [id, spec] of Object.entries(FUNCTION_GROUPS) as [FunctionGroup, FunctionGroupSpec][]) {
+      const { access, scans, idempotent } = groupAccess(id);
+      const fn = new AppFunction(this, id, {
+        handler: groupHandler(id),
+        description: spec.description,
         encryptionKey: key,
-        serviceName: `order-store-${group.id.toLowerCase()}`,
+        serviceName: `order-store-${id.toLowerCase()}`,
         metricsNamespace: config.appName,
         timeout: Duration.seconds(10),
         logRemovalPolicy: removalPolicy,
         tracing: config.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       })
-        .bindTable(table, group.access, { allowScan: group.scans === true, writesTo: group.writesTo })
+        .bindTable(table, access, { allowScan: scans, writesTo: spec.writesTo })
         .bindSecret(cursorKey, 'CURSOR_SECRET_ARN')
         .withEnvironment({ STATUS_SHARDS: String(config.statusShards) });
-      if (group.idempotent === true) fn.bindIdempotencyTable(props.idempotencyTable);
+      if (idempotent) fn.bindIdempotencyTable(props.idempotencyTable);
       if (api !== undefined) {
-        const integration = new HttpLambdaIntegration(`${group.id}Integration`, fn.function);
-        for (const [method, path, audience = group.audience] of group.routes) {
+        const integration = new HttpLambdaIntegration(`${id}Integration`, fn.function);
+        for (const route of routeList().filter((r) => r.group === id)) {
+          const [method, path] = route.route.split(' ') as [HttpMethod, string];
           api.addRoutes({ path, methods: [method], integration });
-          invoke[audience].push(
+          invoke[route.audience].push(
             this.formatArn({
               service: 'execute-api',
               resource: api.apiId,
@@ -230,9 +149,9 @@ export class ApiStack extends Stack {
           );
         }
       }
-      functions[group.id] = fn;
+      functions[id] = fn;
     }
-    this.functions = functions;
+    this.functions = functions as Record<FunctionGroup, AppFunction>;
 
     if (api !== undefined) {
       // Attach these to the roles of the callers: shoppers' backends cannot reach the back office.

@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { ROUTE_GROUPS } from '../../lib/stacks/api-stack';
+import { FUNCTION_GROUPS, type FunctionGroup, routeList } from '../../lambdas/model/api-catalogue';
+import { groupAccess } from '../../lib/stacks/api-stack';
 import { synthTemplates } from '../fixtures/app';
 
 const WRITE_ACTIONS =
@@ -11,9 +12,11 @@ interface PolicyStatement {
 }
 
 /** Every action a function's role is allowed, across all policies attached to the role. */
-function actionsOfFunction(template: Template, groupId: string): string[] {
+const GROUPS = Object.keys(FUNCTION_GROUPS) as FunctionGroup[];
+
+function actionsOfFunction(template: Template, groupId: FunctionGroup): string[] {
   const functions = template.findResources('AWS::Lambda::Function', {
-    Properties: { Description: Match.stringLikeRegexp(`^${ROUTE_GROUPS.find((g) => g.id === groupId)?.description}`) },
+    Properties: { Description: FUNCTION_GROUPS[groupId].description },
   });
   const [fn] = Object.values(functions) as { Properties: { Role: { 'Fn::GetAtt': [string, string] } } }[];
   const roleId = fn?.Properties.Role['Fn::GetAtt'][0];
@@ -35,7 +38,9 @@ describe('ApiStack', () => {
     const routes = Object.values(api.findResources('AWS::ApiGatewayV2::Route')) as {
       Properties: { AuthorizationType: string; RouteKey: string };
     }[];
-    const expected = ROUTE_GROUPS.flatMap((g) => g.routes.map(([method, path]) => `${method} ${path}`)).sort();
+    const expected = routeList()
+      .map((r) => r.route)
+      .sort();
     expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(expected);
     for (const route of routes) expect(route.Properties.AuthorizationType).toBe('AWS_IAM');
   });
@@ -53,10 +58,20 @@ describe('ApiStack', () => {
     api.hasResourceProperties('AWS::Logs::LogGroup', { KmsKeyId: Match.anyValue(), RetentionInDays: 30 });
   });
 
-  test.each(ROUTE_GROUPS.map((g) => g.id))('THEN the %s function has the team defaults', (id) => {
-    const group = ROUTE_GROUPS.find((g) => g.id === id);
+  test('THEN each function group gets the access its routes need, derived from the catalogue', () => {
+    expect(Object.fromEntries(GROUPS.map((g) => [g, groupAccess(g)]))).toEqual({
+      Catalog: { access: 'read', scans: false, idempotent: false },
+      Customers: { access: 'read', scans: false, idempotent: false },
+      Accounts: { access: 'readWrite', scans: false, idempotent: true },
+      Orders: { access: 'readWrite', scans: false, idempotent: true },
+      Cart: { access: 'readWrite', scans: false, idempotent: false },
+      Admin: { access: 'read', scans: true, idempotent: false },
+    });
+  });
+
+  test.each(GROUPS)('THEN the %s function has the team defaults', (id) => {
     api.hasResourceProperties('AWS::Lambda::Function', {
-      Description: group?.description,
+      Description: FUNCTION_GROUPS[id].description,
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       MemorySize: 512,
@@ -74,7 +89,7 @@ describe('ApiStack', () => {
     });
   });
 
-  test.each(ROUTE_GROUPS.filter((g) => g.access === 'read').map((g) => g.id))(
+  test.each(GROUPS.filter((g) => groupAccess(g).access === 'read'))(
     'THEN the read-only %s function holds no write permission on the table',
     (id) => {
       const actions = actionsOfFunction(api, id);
@@ -84,10 +99,10 @@ describe('ApiStack', () => {
   );
 
   test('THEN only the back-office function may Scan the table', () => {
-    for (const group of ROUTE_GROUPS) {
-      expect({ group: group.id, scan: actionsOfFunction(api, group.id).includes('dynamodb:Scan') }).toEqual({
-        group: group.id,
-        scan: group.id === 'Admin',
+    for (const group of GROUPS) {
+      expect({ group, scan: actionsOfFunction(api, group).includes('dynamodb:Scan') }).toEqual({
+        group,
+        scan: group === 'Admin',
       });
     }
   });
@@ -99,10 +114,9 @@ describe('ApiStack', () => {
     expect(actions).not.toContain('dynamodb:*');
   });
 
-  test.each(['Accounts', 'Orders'])('THEN the %s function gets the idempotency table and its name', (id) => {
-    const group = ROUTE_GROUPS.find((g) => g.id === id);
+  test.each(['Accounts', 'Orders'] as const)('THEN the %s function gets the idempotency table and its name', (id) => {
     api.hasResourceProperties('AWS::Lambda::Function', {
-      Description: group?.description,
+      Description: FUNCTION_GROUPS[id].description,
       Environment: { Variables: Match.objectLike({ IDEMPOTENCY_TABLE_NAME: Match.anyValue() }) },
     });
   });
@@ -115,13 +129,13 @@ describe('ApiStack', () => {
     const tableStatements = statements.filter((s) =>
       ['ReadTable', 'WriteTable'].includes((s as { Sid?: string }).Sid ?? ''),
     );
-    const writers = ROUTE_GROUPS.filter((g) => g.access === 'readWrite').length;
-    expect(tableStatements).toHaveLength(ROUTE_GROUPS.length + writers);
+    const writers = GROUPS.filter((g) => groupAccess(g).access === 'readWrite').length;
+    expect(tableStatements).toHaveLength(GROUPS.length + writers);
     for (const statement of tableStatements) expect(JSON.stringify(statement.Resource)).not.toContain('index/*');
     expect(JSON.stringify(tableStatements)).toContain('/index/OrdersByStatus');
   });
 
-  test.each(ROUTE_GROUPS.filter((g) => g.access === 'readWrite').map((g) => [g.id, g.writesTo] as const))(
+  test.each(Object.entries(FUNCTION_GROUPS).flatMap(([id, g]) => ('writesTo' in g ? [[id, g.writesTo] as const] : [])))(
     'THEN the %s function writes only to partitions %p',
     (_id, writesTo) => {
       api.hasResourceProperties('AWS::IAM::Policy', {

@@ -8,17 +8,22 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ROUTE_GROUPS } from '../../lib/stacks/api-stack';
+import { FUNCTION_GROUPS } from '../../lambdas/model/api-catalogue';
+import { groupHandler } from '../../lib/stacks/api-stack';
 import { FULFILMENT_STEPS } from '../../lib/stacks/fulfilment-stack';
 import { STREAM_CONSUMERS } from '../../lib/stacks/streams-stack';
 import { synthTemplates } from '../fixtures/app';
 
 const ROOT = join(__dirname, '..', '..');
-const handlers = new Map(
-  [...ROUTE_GROUPS, ...Object.values(FULFILMENT_STEPS), ...Object.values(STREAM_CONSUMERS)].map((f) => [
-    f.description,
-    f.handler,
-  ]),
+const handlers = new Map<string, string>(
+  [
+    ...Object.entries(FUNCTION_GROUPS).map(([id, g]) => ({
+      description: g.description,
+      handler: groupHandler(id as keyof typeof FUNCTION_GROUPS),
+    })),
+    ...Object.values(FULFILMENT_STEPS),
+    ...Object.values(STREAM_CONSUMERS),
+  ].map((f) => [f.description, f.handler]),
 );
 
 const functions = Object.values(synthTemplates())

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { ROUTE_GROUPS } from '../../lib/stacks/api-stack';
+import { FUNCTION_GROUPS } from '../../lambdas/model/api-catalogue';
 import { synthTemplates } from '../fixtures/app';
 
 const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
@@ -72,7 +72,7 @@ describe('GIVEN the LocalStack target', () => {
     templates.api.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
     templates.api.resourceCountIs('AWS::Lambda::Permission', 0);
     expect(api.Outputs ?? {}).toEqual({});
-    templates.api.resourceCountIs('AWS::Lambda::Function', ROUTE_GROUPS.length);
+    templates.api.resourceCountIs('AWS::Lambda::Function', Object.keys(FUNCTION_GROUPS).length);
   });
 
   test('THEN the table is on demand, without Contributor Insights, and still streamed, encrypted and recoverable', () => {

@@ -5,7 +5,15 @@
  */
 import { type AppEnvironment, prepareAppEnvironment } from '../fixtures/app-environment';
 import { expectDocumented } from '../fixtures/documented-capacity';
-import { customers, orders, products, scenarioItems } from '../fixtures/store-scenario';
+import {
+  customers,
+  dailyProductSales,
+  dailySales,
+  orders,
+  products,
+  salesDays,
+  scenarioItems,
+} from '../fixtures/store-scenario';
 
 type Data = {
   capacity: typeof import('../../lambdas/shared/capacity');
@@ -13,6 +21,7 @@ type Data = {
   customers: typeof import('../../lambdas/data/customers');
   orders: typeof import('../../lambdas/data/orders');
   cart: typeof import('../../lambdas/data/cart');
+  sales: typeof import('../../lambdas/data/sales');
 };
 
 let env: AppEnvironment;
@@ -27,6 +36,7 @@ beforeAll(async () => {
     customers: await import('../../lambdas/data/customers'),
     orders: await import('../../lambdas/data/orders'),
     cart: await import('../../lambdas/data/cart'),
+    sales: await import('../../lambdas/data/sales'),
   };
 });
 
@@ -239,6 +249,35 @@ describe('access patterns on DynamoDB Local', () => {
     const streamed: string[] = [];
     for await (const page of data.customers.streamMarketingOptIns(3)) streamed.push(...page.map((c) => c.customerId));
     expect(streamed.sort()).toEqual(expected);
+  });
+
+  describe('the sales figures', () => {
+    test("#16 the store's sales on a day", async () => {
+      const day = await expectDocumented(16, 'getDailySales', () => data.sales.getDailySales('2026-10-26'));
+      expect(day).toEqual(dailySales[1]);
+      expect(await data.sales.getDailySales('2026-01-01')).toBeUndefined();
+    });
+
+    test("#17 each product's sales on a day, by SKU", async () => {
+      const page = await expectDocumented(17, 'listDailyProductSales', () =>
+        data.sales.listDailyProductSales('2026-10-26', { limit: 10 }),
+      );
+      const expected = dailyProductSales
+        .filter((s) => s.day === '2026-10-26')
+        .sort((a, b) => a.sku.localeCompare(b.sku));
+      expect(page.items).toEqual(expected);
+    });
+
+    test("#18 one product's sales, day by day", async () => {
+      const page = await expectDocumented(18, 'listProductSales', () =>
+        data.sales.listProductSales('PEN-01', { fromDay: salesDays[0], toDay: salesDays[2] }, { limit: 10 }),
+      );
+      expect(page.items.map((s) => [s.day, s.unitsSold])).toEqual([
+        ['2026-10-25', 2],
+        ['2026-10-26', 3],
+        ['2026-10-27', 4],
+      ]);
+    });
   });
 
   test('a cursor cannot be edited, moved to another partition, or reused for another query', async () => {

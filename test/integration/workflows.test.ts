@@ -38,7 +38,7 @@ const stockOf = async (sku: string) => (await item(`PRODUCT#${sku}`, 'PRODUCT'))
 
 describe('registration and email changes', () => {
   test('#16 registering writes the customer and claims the email', async () => {
-    const customer = await expectDocumented(16, 'registerCustomer', () =>
+    const customer = await expectDocumented(19, 'registerCustomer', () =>
       accounts.registerCustomer({ email: ' Zoe@Example.com', name: 'Zoe', marketingOptIn: true }, nextToken()),
     );
     expect(customer).toMatchObject({ email: 'zoe@example.com', orderCount: 0, version: 1 });
@@ -56,7 +56,7 @@ describe('registration and email changes', () => {
       { email: 'yan@example.com', name: 'Yan', marketingOptIn: false },
       nextToken(),
     );
-    const changed = await expectDocumented(17, 'changeCustomerEmail', () =>
+    const changed = await expectDocumented(20, 'changeCustomerEmail', () =>
       accounts.changeCustomerEmail(customer.customerId, 'yan@new.example'),
     );
     expect(changed).toMatchObject({ email: 'yan@new.example', version: 2 });
@@ -94,7 +94,7 @@ describe('registration and email changes', () => {
 describe('placing orders', () => {
   test('#18 a one-line order decrements stock and adds to the customer, all at once', async () => {
     const before = await item('CUSTOMER#c-2', 'PROFILE');
-    const placed = await expectDocumented(18, 'placeOrder', () =>
+    const placed = await expectDocumented(21, 'placeOrder', () =>
       workflows.placeOrder('c-2', [{ sku: 'PEN-10', quantity: 3 }], nextToken()),
     );
     expect(placed.order).toMatchObject({ status: 'PLACED', orderTotalCents: 3 * 1_100, lineCount: 1, version: 1 });
@@ -108,7 +108,7 @@ describe('placing orders', () => {
   });
 
   test('#19 a three-line order', async () => {
-    const placed = await expectDocumented(19, 'placeOrder', () =>
+    const placed = await expectDocumented(22, 'placeOrder', () =>
       workflows.placeOrder(
         'c-2',
         [
@@ -226,7 +226,7 @@ describe('order status, cancellation and the checkout snapshot', () => {
   });
 
   test('#20 the checkout snapshot reads order, customer and stock together', async () => {
-    const summary = await expectDocumented(20, 'getCheckoutSummary', () =>
+    const summary = await expectDocumented(23, 'getCheckoutSummary', () =>
       workflows.getCheckoutSummary('c-4', orderId),
     );
     expect(summary).toMatchObject({
@@ -240,7 +240,7 @@ describe('order status, cancellation and the checkout snapshot', () => {
   });
 
   test('#21 paying moves the order to PAID and into the shipping queue', async () => {
-    const paid = await expectDocumented(21, 'changeOrderStatus', () =>
+    const paid = await expectDocumented(24, 'changeOrderStatus', () =>
       workflows.changeOrderStatus('c-4', orderId, { status: 'PAID', expectedVersion: 1 }),
     );
     expect(paid).toMatchObject({ status: 'PAID', version: 2, paidAt: expect.any(String) });
@@ -264,7 +264,7 @@ describe('order status, cancellation and the checkout snapshot', () => {
   });
 
   test('#22 cancelling a paid order restocks every line and leaves the shipping queue', async () => {
-    const cancelled = await expectDocumented(22, 'cancelOrder', () =>
+    const cancelled = await expectDocumented(25, 'cancelOrder', () =>
       workflows.cancelOrder('c-4', orderId, nextToken()),
     );
     expect(cancelled).toMatchObject({ status: 'CANCELLED', version: 3, cancelledAt: expect.any(String) });

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROUTE_GROUPS } from '../../lib/stacks/api-stack';
+import { FUNCTION_GROUPS, routeList } from '../../lambdas/model/api-catalogue';
 import { type AssemblyStack, functionsOf, routesOf, type StackTemplate } from '../../local/runner/cloud-assembly';
 import { acceptedEvents, type BusEvent, dispatch, rulesOf, targetInput } from '../../local/runner/event-rules';
 import { FunctionError, FunctionHost } from '../../local/runner/function-host';
@@ -36,9 +36,7 @@ describe('routes from the template', () => {
   const routes = routesOf(stacks);
 
   test("every route of every group is served, by its group's function", () => {
-    const expected = ROUTE_GROUPS.flatMap((g) =>
-      g.routes.map(([method, path]) => `${method} ${path} ${g.description}`),
-    );
+    const expected = routeList().map((r) => `${r.route} ${FUNCTION_GROUPS[r.group].description}`);
     const served = routes.map((r) => `${r.routeKey} ${descriptionOf(r.function.logicalId)}`);
     expect(served.sort()).toEqual(expected.sort());
   });

@@ -9,8 +9,8 @@ import { idempotentRoute, requestToken } from '../../shared/idempotency';
 
 const email = z.email({ error: 'must be an email address' }).check(z.maxLength(120, 'must be at most 120 characters'));
 
-export const handler = httpApi({
-  'POST /customers': idempotentRoute(async (event) => {
+export const handler = httpApi('Accounts', {
+  registerCustomer: idempotentRoute(async (event) => {
     const { body } = parseRequest(event, {
       body: z.strictObject({
         email,
@@ -23,7 +23,7 @@ export const handler = httpApi({
     return created(await registerCustomer(body, requestToken(event)));
   }),
 
-  'PUT /customers/{customerId}/email': idempotentRoute(async (event) => {
+  changeCustomerEmail: idempotentRoute(async (event) => {
     const { path, body } = parseRequest(event, {
       path: z.strictObject({ customerId: fields.id }),
       body: z.strictObject({ email }),

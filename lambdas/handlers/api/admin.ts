@@ -11,8 +11,8 @@ import { fields, httpApi, ok, parseRequest } from '../../shared/http';
 
 const pageQuery = z.strictObject({ limit: fields.limit, cursor: fields.cursor });
 
-export const handler = httpApi({
-  'GET /admin/orders': async (event) => {
+export const handler = httpApi('Admin', {
+  listOrdersByStatus: async (event) => {
     const { query } = parseRequest(event, {
       query: z
         .strictObject({
@@ -28,28 +28,28 @@ export const handler = httpApi({
     return ok(await listOrdersByStatus({ status, from, to }, { limit, cursor }));
   },
 
-  'GET /admin/orders/awaiting-shipment': async (event) => {
+  listOrdersAwaitingShipment: async (event) => {
     const { query } = parseRequest(event, { query: pageQuery });
     return ok(await listOrdersAwaitingShipment(query));
   },
 
-  'GET /admin/customers/marketing-export': async (event) => {
+  exportMarketingOptIns: async (event) => {
     const { query } = parseRequest(event, { query: pageQuery });
     return ok(await exportMarketingOptIns({ pageSize: query.limit, cursor: query.cursor }));
   },
 
-  'GET /admin/sales/{day}': async (event) => {
+  getDailySales: async (event) => {
     const { path } = parseRequest(event, { path: z.strictObject({ day: fields.day }) });
     // A day without orders has figures too: all zero.
     return ok((await getDailySales(path.day)) ?? { day: path.day, orderCount: 0, unitsSold: 0, revenueCents: 0 });
   },
 
-  'GET /admin/sales/{day}/products': async (event) => {
+  listDailyProductSales: async (event) => {
     const { path, query } = parseRequest(event, { path: z.strictObject({ day: fields.day }), query: pageQuery });
     return ok(await listDailyProductSales(path.day, query));
   },
 
-  'GET /admin/products/{sku}/sales': async (event) => {
+  listProductSales: async (event) => {
     const { path, query } = parseRequest(event, {
       path: z.strictObject({ sku: fields.sku }),
       query: z

@@ -14,13 +14,13 @@ const quantity = z
   );
 const linePath = z.strictObject({ customerId: fields.id, sku: fields.sku });
 
-export const handler = httpApi({
-  'GET /customers/{customerId}/cart': async (event) => {
+export const handler = httpApi('Cart', {
+  getCart: async (event) => {
     const { path } = parseRequest(event, { path: z.strictObject({ customerId: fields.id }) });
     return ok(await getCart(path.customerId));
   },
 
-  'POST /customers/{customerId}/cart/lines': async (event) => {
+  addToCart: async (event) => {
     const { path, body } = parseRequest(event, {
       path: z.strictObject({ customerId: fields.id }),
       body: z.strictObject({ sku: fields.sku, quantity }),
@@ -28,12 +28,12 @@ export const handler = httpApi({
     return ok(await addToCart(path.customerId, body.sku, body.quantity));
   },
 
-  'PUT /customers/{customerId}/cart/lines/{sku}': async (event) => {
+  changeCartLineQuantity: async (event) => {
     const { path, body } = parseRequest(event, { path: linePath, body: z.strictObject({ quantity }) });
     return ok(await changeCartLineQuantity(path.customerId, path.sku, body.quantity));
   },
 
-  'DELETE /customers/{customerId}/cart/lines/{sku}': async (event) => {
+  removeCartLine: async (event) => {
     const { path } = parseRequest(event, { path: linePath });
     await removeCartLine(path.customerId, path.sku);
     return noContent();

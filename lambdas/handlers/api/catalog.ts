@@ -25,20 +25,20 @@ const categoryQuery = z
   })
   .check(z.refine((q) => q.minPrice <= q.maxPrice, { error: 'must not be above maxPrice', path: ['minPrice'] }));
 
-export const handler = httpApi({
-  'GET /products/{sku}': async (event) => {
+export const handler = httpApi('Catalog', {
+  getProduct: async (event) => {
     const { path } = parseRequest(event, { path: z.strictObject({ sku: fields.sku }) });
     const product = await getProduct(path.sku);
     if (product === undefined) throw new NotFoundError('Product', path.sku);
     return ok(product);
   },
 
-  'GET /products': async (event) => {
+  getProducts: async (event) => {
     const { query } = parseRequest(event, { query: z.strictObject({ skus: skuList }) });
     return ok(await getProducts(query.skus));
   },
 
-  'GET /categories/{category}/products': async (event) => {
+  listProductsByCategory: async (event) => {
     const { path, query } = parseRequest(event, {
       path: z.strictObject({ category: fields.category }),
       query: categoryQuery,

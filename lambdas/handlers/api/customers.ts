@@ -10,25 +10,25 @@ import { fields, httpApi, ok, parseRequest } from '../../shared/http';
 const customerPath = z.strictObject({ customerId: fields.id });
 const pageQuery = z.strictObject({ limit: fields.limit, cursor: fields.cursor });
 
-export const handler = httpApi({
-  'GET /customers/{customerId}': async (event) => {
+export const handler = httpApi('Customers', {
+  getCustomer: async (event) => {
     const { path } = parseRequest(event, { path: customerPath });
     const customer = await getCustomer(path.customerId);
     if (customer === undefined) throw new NotFoundError('Customer', path.customerId);
     return ok(customer);
   },
 
-  'GET /customers/{customerId}/orders': async (event) => {
+  listCustomerOrders: async (event) => {
     const { path, query } = parseRequest(event, { path: customerPath, query: pageQuery });
     return ok(await listCustomerOrders(path.customerId, query));
   },
 
-  'GET /customers/{customerId}/orders/largest': async (event) => {
+  listLargestOrders: async (event) => {
     const { path, query } = parseRequest(event, { path: customerPath, query: pageQuery });
     return ok(await listLargestOrders(path.customerId, query));
   },
 
-  'GET /customers/{customerId}/orders/{orderId}': async (event) => {
+  getOrderWithLines: async (event) => {
     const { path, query } = parseRequest(event, {
       path: z.strictObject({ customerId: fields.id, orderId: fields.id }),
       query: z.strictObject({ consistent: z._default(fields.boolean, false) }),

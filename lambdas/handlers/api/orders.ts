@@ -24,8 +24,8 @@ const quantity = z
     z.lte(1_000, 'must be at most 1000'),
   );
 
-export const handler = httpApi({
-  'POST /customers/{customerId}/orders': idempotentRoute(async (event) => {
+export const handler = httpApi('Orders', {
+  placeOrder: idempotentRoute(async (event) => {
     const { path, body } = parseRequest(event, {
       path: z.strictObject({ customerId: fields.id }),
       body: z.strictObject({
@@ -40,12 +40,12 @@ export const handler = httpApi({
     return created(await placeOrder(path.customerId, body.lines, requestToken(event)));
   }),
 
-  'POST /customers/{customerId}/orders/{orderId}/cancel': idempotentRoute(async (event) => {
+  cancelOrder: idempotentRoute(async (event) => {
     const { path } = parseRequest(event, { path: orderPath });
     return ok(await cancelOrder(path.customerId, path.orderId, requestToken(event)));
   }),
 
-  'PUT /customers/{customerId}/orders/{orderId}/status': idempotentRoute(async (event) => {
+  changeOrderStatus: idempotentRoute(async (event) => {
     const { path, body } = parseRequest(event, {
       path: orderPath,
       body: z.strictObject({
@@ -58,7 +58,7 @@ export const handler = httpApi({
     return ok(await changeOrderStatus(path.customerId, path.orderId, body));
   }),
 
-  'GET /customers/{customerId}/orders/{orderId}/checkout-summary': async (event) => {
+  getCheckoutSummary: async (event) => {
     const { path } = parseRequest(event, { path: orderPath });
     const summary = await getCheckoutSummary(path.customerId, path.orderId);
     if (summary === undefined) throw new NotFoundError('Order', path.orderId);

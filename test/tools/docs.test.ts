@@ -1,0 +1,34 @@
+/**
+ * The generated documentation is current: the committed pages hold exactly what `npm run docs`
+ * would write from the API catalogue.
+ */
+import { patternList } from '../../lambdas/model/api-catalogue';
+import { expectedPages } from '../../tools/docs/generate';
+import { MissingSectionError, replaceSections, table } from '../../tools/docs/markdown';
+
+test.each(expectedPages().map((page) => [page.file, page]))('%s is current (npm run docs)', (_file, page) => {
+  expect(page.current).toBe(page.expected);
+});
+
+test('every pattern of the catalogue is in the generated tables', () => {
+  const [accessPatterns] = expectedPages();
+  for (const pattern of patternList()) expect(accessPatterns?.expected).toContain(`| ${pattern.number} `);
+});
+
+test('a generated section is replaced between its markers and nowhere else', () => {
+  const page = [
+    'before',
+    '<!-- generated: t (from lambdas/model/api-catalogue.ts; edit there, then npm run docs) -->',
+    'old',
+    '<!-- end of generated: t -->',
+    'after',
+  ].join('\n');
+  expect(replaceSections('page.md', page, { t: 'new' })).toBe(page.replace('old', '\nnew\n'));
+  expect(() => replaceSections('page.md', 'no markers', { t: 'new' })).toThrow(MissingSectionError);
+});
+
+test('tables pad every column to its widest cell and escape pipes', () => {
+  expect(table(['a', 'long header'], [['x|y', '1']])).toBe(
+    ['| a    | long header |', '| ---- | ----------- |', '| x\\|y | 1           |'].join('\n'),
+  );
+});
