@@ -5,6 +5,7 @@
  *   npm start -- --in-memory       the same, with data discarded when it stops
  *   npm start -- --port 8080       the API on another port (or PORT=8080 npm start)
  *   npm start -- --reset           delete the kept data first
+ *   npm start -- --data DIR        keep the data in DIR instead of .dynamodb/
  *   npm start -- --no-synth        reuse cdk.out as it is
  *   npm start -- --assembly DIR    run a cloud assembly synthesized elsewhere (implies --no-synth)
  *   npm start -- --log-level INFO  show the functions' own logs at this level (default WARN)
@@ -13,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { assertJava, LOCAL_AWS } from './engines/dynamodb-local';
 import { EngineUnavailableError } from './engines/engine-process';
@@ -49,6 +50,7 @@ function options() {
       'in-memory': { type: 'boolean', default: false },
       reset: { type: 'boolean', default: false },
       'no-synth': { type: 'boolean', default: false },
+      data: { type: 'string', default: DATA_DIR },
       assembly: { type: 'string' },
       'log-level': { type: 'string', default: 'WARN' },
     },
@@ -66,6 +68,7 @@ function options() {
     inMemory: values['in-memory'] ?? false,
     reset: values.reset ?? false,
     synth: !values['no-synth'] && values.assembly === undefined,
+    dataDir: resolve(values.data ?? DATA_DIR),
     assemblyDir: values.assembly ?? ASSEMBLY_DIR,
     logLevel,
   };
@@ -130,13 +133,13 @@ function synthesize(): void {
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-function banner(app: LocalApp, inMemory: boolean): string {
+function banner(app: LocalApp, dataDir: string | undefined): string {
   const lines = [
     '',
     `The OrderStore API is running on ${app.apiUrl}`,
     '',
     `  ${app.routes.length} routes, ${app.functions.size} functions, ${app.mappings.length} stream consumers (${app.mappings.map((m) => m.functionName).join(', ')})`,
-    `  DynamoDB Local ${app.endpoints.dynamodb}, tables ${Object.values(app.tables).join(', ')}; data ${inMemory ? 'in memory, discarded on exit' : 'kept in .dynamodb/ (npm start -- --in-memory to discard)'}`,
+    `  DynamoDB Local ${app.endpoints.dynamodb}, tables ${Object.values(app.tables).join(', ')}; data ${dataDir === undefined ? 'in memory, discarded on exit' : `kept in ${relative(ROOT, dataDir) || '.'}/ (npm start -- --in-memory to discard)`}`,
     app.endpoints.moto === undefined
       ? '  moto_server: not installed'
       : `  moto_server ${app.endpoints.moto}: the event bus, the archive bucket, the failure queues, the cursor secret`,
@@ -170,13 +173,13 @@ async function main(): Promise<void> {
   if (other !== undefined)
     throw new UsageError(`The local app is already running (process ${other.pid}, ${other.apiUrl}); stop it first.`);
   if (opts.synth) synthesize();
-  if (opts.reset) rmSync(DATA_DIR, { recursive: true, force: true });
-  if (!opts.inMemory) mkdirSync(DATA_DIR, { recursive: true });
+  if (opts.reset) rmSync(opts.dataDir, { recursive: true, force: true });
+  if (!opts.inMemory) mkdirSync(opts.dataDir, { recursive: true });
 
   const app = await startLocalApp({
     assemblyDir: opts.assemblyDir,
     port: opts.port,
-    ...(opts.inMemory ? {} : { dbPath: DATA_DIR }),
+    ...(opts.inMemory ? {} : { dbPath: opts.dataDir }),
     functionLogLevel: opts.logLevel,
     log,
   }).catch((error: NodeJS.ErrnoException) => {
@@ -216,12 +219,16 @@ async function main(): Promise<void> {
       'runner',
       "moto_server is not installed (pip install 'moto[server]'): the event bus, the archive and the fulfilment workflow are skipped",
     );
-  if (app.reusedData)
+  if (app.reusedData) {
+    const fromEnd = app.mappings.filter((m) => m.start === 'end of stream').map((m) => m.functionName);
     log(
       'runner',
-      'tables kept from an earlier run: the stream consumers start at the end of the stream, as deployed mappings resume where they stopped',
+      fromEnd.length === 0
+        ? 'tables kept from an earlier run: the stream consumers resume from their checkpoints, as deployed mappings do'
+        : `tables kept from an earlier run without stream checkpoints: ${fromEnd.join(', ')} start at the end of the stream`,
     );
-  console.log(banner(app, opts.inMemory));
+  }
+  console.log(banner(app, opts.inMemory ? undefined : opts.dataDir));
 }
 
 main().catch((error: unknown) => {

@@ -4,25 +4,15 @@
  * the function behind it. Everything is read from the templates, so the local app cannot drift
  * from what `cdk deploy` would create.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { referencedId } from '../tables-from-template';
-
-export interface CfnResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-  readonly Metadata?: Record<string, unknown>;
-}
-
-export interface StackTemplate {
-  readonly Resources?: Record<string, CfnResource>;
-  readonly Outputs?: Record<string, { readonly Value: unknown }>;
-}
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { type CfnResource, type CfnTemplate, referencedId, resourcesOfType } from '../emulation/cloudformation';
 
 /** A stack's name and template. */
 export interface AssemblyStack {
   readonly stackName: string;
-  readonly template: StackTemplate;
+  readonly template: CfnTemplate;
 }
 
 /** A resource, named by its stack and logical id. */
@@ -52,29 +42,27 @@ export interface AssemblyRoute {
   readonly function: ResourceRef;
 }
 
-/** The stacks of an assembly folder, in the order the manifest lists them. */
+/** The stacks of an assembly folder (nested assemblies included), in the order the manifest lists them. */
 export function readAssembly(dir: string): AssemblyStack[] {
-  const manifestFile = join(dir, 'manifest.json');
-  if (!existsSync(manifestFile)) throw new Error(`No cloud assembly in ${dir}: synthesize first (npx cdk synth).`);
-  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
-    artifacts?: Record<string, { type: string; displayName?: string; properties?: { templateFile?: string } }>;
-  };
-  return Object.entries(manifest.artifacts ?? {})
-    .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
-    .map(([id, artifact]) => ({
-      stackName: artifact.displayName ?? id,
-      template: JSON.parse(
-        readFileSync(join(dir, artifact.properties?.templateFile ?? `${id}.template.json`), 'utf8'),
-      ) as StackTemplate,
-    }));
+  if (!existsSync(join(dir, 'manifest.json')))
+    throw new Error(`No cloud assembly in ${dir}: synthesize first (npx cdk synth).`);
+  return new CloudAssembly(dir).stacksRecursively.map((stack) => ({
+    stackName: stack.stackName,
+    template: stack.template as CfnTemplate,
+  }));
 }
 
 /** The resources of one type across the assembly. */
-export function resourcesOf(stacks: readonly AssemblyStack[], type: string) {
+export function resourcesOf(
+  stacks: readonly AssemblyStack[],
+  type: string,
+): { readonly stackName: string; readonly logicalId: string; readonly resource: CfnResource }[] {
   return stacks.flatMap((stack) =>
-    Object.entries(stack.template.Resources ?? {})
-      .filter(([, resource]) => resource.Type === type)
-      .map(([logicalId, resource]) => ({ stackName: stack.stackName, logicalId, resource })),
+    resourcesOfType(stack.template, type).map(([logicalId, resource]) => ({
+      stackName: stack.stackName,
+      logicalId,
+      resource,
+    })),
   );
 }
 

@@ -9,11 +9,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type FilterPattern, matchesFilters } from '../streams/filter-criteria';
-import { referencedId } from '../tables-from-template';
+import { referencedId } from '../emulation/cloudformation';
+import { type FilterPattern, matchesFilters } from '../emulation/streams/filter-criteria';
 import { type AssemblyStack, type ResourceRef, resourcesOf } from './cloud-assembly';
 import { guarded, readBody } from './http-api';
-import type { LocalResources } from './local-resources';
+import type { LocalResources } from './references';
 
 /** An event as EventBridge delivers it to targets. */
 export interface BusEvent {

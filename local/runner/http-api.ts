@@ -8,9 +8,12 @@
  * of one local caller, `LOCAL_CALLER`.
  */
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { AssemblyRoute } from './cloud-assembly';
-import { LOCAL_ACCOUNT } from './local-resources';
+import type { HostedFunctions } from './functions';
+import { closed, describeFailure, type Log, type Shutdown } from './lifecycle';
+import { LOCAL_ACCOUNT, refKey } from './references';
 
 export const LOCAL_CALLER = {
   accessKey: 'LOCALACCESSKEY',
@@ -281,4 +284,34 @@ export function httpApiListener(
     },
     (error) => onError?.(error),
   );
+}
+
+/**
+ * Serve the routes on 127.0.0.1 (port 0 picks a free one), each through its function, logging one
+ * line per request; returns the API's base URL.
+ */
+export async function serveHttpApi(
+  routes: readonly AssemblyRoute[],
+  functions: HostedFunctions,
+  port: number,
+  runner: { readonly log: Log; readonly shutdown: Shutdown },
+): Promise<string> {
+  const invoke = async (route: AssemblyRoute, event: Record<string, unknown>) => {
+    const fn = functions.get(refKey(route.function));
+    if (fn === undefined) throw new Error(`the function of ${route.routeKey} cannot run here`);
+    return { result: await fn.host.invoke(event), functionName: fn.name };
+  };
+  const onRequest = (request: RequestLog) => {
+    const served = request.functionName === undefined ? '' : ` (${request.functionName}, ${Math.round(request.ms)} ms)`;
+    runner.log('api', `${request.method} ${request.url} → ${request.statusCode}${served}`);
+  };
+  const onError = (error: unknown, route?: AssemblyRoute) =>
+    runner.log('api', `${route?.routeKey ?? 'request'}: failed: ${describeFailure(error)}`);
+  const server = createServer(httpApiListener(routes, invoke, onRequest, onError));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  runner.shutdown.on('intake', () => closed(server));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { FULFILMENT_STEPS } from '../../lib/stacks/fulfilment-stack';
-import { definitionFromTemplate } from '../../local/state-machine';
-import type { CfnTemplate } from '../../local/tables-from-template';
+import type { CfnTemplate } from '../../local/emulation/cloudformation';
+import { definitionFromTemplate } from '../../local/emulation/state-machine';
 import { synthTemplates } from '../fixtures/app';
 
 describe('FulfilmentStack', () => {

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { STREAM_CONSUMERS, type StreamConsumerName } from '../../lib/stacks/streams-stack';
-import { streamMappingsOf } from '../../local/streams/mappings';
-import type { CfnTemplate } from '../../local/tables-from-template';
+import type { CfnTemplate } from '../../local/emulation/cloudformation';
+import { streamMappingsOf } from '../../local/emulation/streams/mappings';
 import { synthTemplates } from '../fixtures/app';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;

@@ -4,8 +4,8 @@ import {
   deliverShardRecords,
   type FailedBatch,
   type StreamEvent,
-} from '../../local/streams/batch-delivery';
-import { parsePatterns } from '../../local/streams/filter-criteria';
+} from '../../local/emulation/streams/batch-delivery';
+import { parsePatterns } from '../../local/emulation/streams/filter-criteria';
 
 const record = (n: number, entityType = 'Order'): StreamRecord => ({
   eventName: 'INSERT',
@@ -119,4 +119,33 @@ test('without bisect, a failing batch is retried whole, then described to the de
     endSequenceNumber: '1002',
     batchSize: 3,
   });
+});
+
+test('each batch is reported done once handled or given up on: where Lambda checkpoints', async () => {
+  const done: string[] = [];
+  const events: string[] = [];
+  await deliverShardRecords(
+    records(5),
+    settings({ batchSize: 2, maximumRetryAttempts: 0, bisectBatchOnFunctionError: false }),
+    async (e) => {
+      events.push(`invoke ${seq(e).join(',')}`);
+      if (seq(e).includes(2)) throw new Error('poison');
+    },
+    async (failure) => void events.push(`failure ${failure.DDBStreamBatchInfo.startSequenceNumber}`),
+    source,
+    (sequenceNumber) => {
+      done.push(sequenceNumber);
+      events.push(`done ${sequenceNumber}`);
+    },
+  );
+  expect(done).toEqual(['1001', '1003', '1004']);
+  expect(events).toEqual([
+    'invoke 0,1',
+    'done 1001',
+    'invoke 2,3',
+    'failure 1002',
+    'done 1003',
+    'invoke 4',
+    'done 1004',
+  ]);
 });

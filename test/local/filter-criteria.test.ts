@@ -1,4 +1,4 @@
-import { matchesFilters, parsePatterns } from '../../local/streams/filter-criteria';
+import { matchesFilters, parsePatterns } from '../../local/emulation/streams/filter-criteria';
 
 const insertOrder = {
   eventName: 'INSERT',

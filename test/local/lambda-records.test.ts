@@ -1,5 +1,5 @@
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
-import { toLambdaRecord } from '../../local/streams/lambda-records';
+import { toLambdaRecord } from '../../local/emulation/streams/lambda-records';
 
 const source = { streamArn: 'arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/x', region: 'us-east-1' };
 const sdkRecord = (overrides: Partial<_Record> = {}): _Record => ({

@@ -4,9 +4,9 @@
  * the SDK boundary serves one shard; the integration tests pump DynamoDB Local's real stream.
  */
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import type { FailedBatch } from '../../local/streams/batch-delivery';
-import type { StreamMapping } from '../../local/streams/mappings';
-import { StreamPump } from '../../local/streams/pump';
+import type { FailedBatch } from '../../local/emulation/streams/batch-delivery';
+import type { StreamMapping } from '../../local/emulation/streams/mappings';
+import { StreamPump } from '../../local/emulation/streams/pump';
 
 const record = (n: number) => ({ eventID: `e-${n}`, eventName: 'INSERT', dynamodb: { SequenceNumber: String(n) } });
 

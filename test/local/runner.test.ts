@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FUNCTION_GROUPS, routeList } from '../../lambdas/model/api-catalogue';
-import { type AssemblyStack, functionsOf, routesOf, type StackTemplate } from '../../local/runner/cloud-assembly';
+import type { CfnTemplate } from '../../local/emulation/cloudformation';
+import { type AssemblyStack, functionsOf, routesOf } from '../../local/runner/cloud-assembly';
 import { acceptedEvents, type BusEvent, dispatch, rulesOf, targetInput } from '../../local/runner/event-rules';
 import { FunctionError, FunctionHost } from '../../local/runner/function-host';
 import {
@@ -20,14 +21,14 @@ import {
   LOCAL_CALLER,
   matchRoute,
 } from '../../local/runner/http-api';
-import { LocalResources, UnresolvedReferenceError } from '../../local/runner/local-resources';
+import { LocalResources, UnresolvedReferenceError } from '../../local/runner/references';
 import { apiEvent } from '../fixtures/api-events';
 import { synthTemplates } from '../fixtures/app';
 
 const templates = synthTemplates();
 const stacks: AssemblyStack[] = Object.entries(templates).map(([name, template]) => ({
   stackName: `OrderStore-dev-${name[0]?.toUpperCase()}${name.slice(1)}`,
-  template: template.toJSON() as StackTemplate,
+  template: template.toJSON() as CfnTemplate,
 }));
 const functions = functionsOf(stacks);
 const descriptionOf = (logicalId: string) => functions.find((f) => f.logicalId === logicalId)?.description;

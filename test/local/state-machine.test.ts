@@ -1,4 +1,4 @@
-import { runStateMachine, type StateMachineDefinition } from '../../local/state-machine';
+import { runStateMachine, type StateMachineDefinition } from '../../local/emulation/state-machine';
 
 const failing = (name: string, times: number) => {
   let calls = 0;

@@ -4,7 +4,7 @@
  * real stream from DynamoDB Local.
  */
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { StreamReader } from '../../local/streams/stream-reader';
+import { StreamReader } from '../../local/emulation/streams/stream-reader';
 
 const record = (id: string) => ({ eventID: id, dynamodb: { SequenceNumber: id } });
 

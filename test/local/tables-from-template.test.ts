@@ -1,4 +1,5 @@
-import { type CfnTemplate, tablesInTemplate } from '../../local/tables-from-template';
+import type { CfnTemplate } from '../../local/emulation/cloudformation';
+import { tablesInTemplate } from '../../local/emulation/tables-from-template';
 import { synthTemplates } from '../fixtures/app';
 
 describe('tablesInTemplate', () => {

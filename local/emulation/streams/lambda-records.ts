@@ -14,7 +14,7 @@
  */
 import type { AttributeValue as SdkAttributeValue, _Record as SdkStreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, AttributeValue as LambdaAttributeValue } from 'aws-lambda';
-import { TTL_DELETION } from '../../lambdas/model/streams';
+import { TTL_DELETION } from '../../../lambdas/model/streams';
 
 /** The event name DynamoDB Local gives a deletion made by its TTL process. */
 export const DYNAMODB_LOCAL_TTL_EVENT_NAME = 'UNKNOWN_TO_SDK_VERSION';

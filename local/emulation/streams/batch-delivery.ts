@@ -52,13 +52,18 @@ export interface DeliveryReport {
 
 const sequenceOf = (record: StreamRecord) => record.dynamodb?.SequenceNumber ?? '';
 
-/** Deliver one shard's records, in order, as the mapping would. */
+/**
+ * Deliver one shard's records, in order, as the mapping would. `onBatchDone` hears the sequence
+ * number of each batch's last record once that batch is done with (handled, or given up on and
+ * described to the failure destination): where Lambda would checkpoint.
+ */
 export async function deliverShardRecords(
   records: readonly StreamRecord[],
   settings: DeliverySettings,
   consumer: StreamConsumer,
   onFailure: (failure: FailedBatch) => Promise<void>,
   source: { readonly shardId: string; readonly streamArn: string },
+  onBatchDone?: (sequenceNumber: string) => void,
 ): Promise<DeliveryReport> {
   const matching = records.filter((record) => matchesFilters(settings.filters, record));
   let invocations = 0;
@@ -113,7 +118,9 @@ export async function deliverShardRecords(
   };
 
   for (let i = 0; i < matching.length; i += settings.batchSize) {
-    await deliver(matching.slice(i, i + settings.batchSize), settings.maximumRetryAttempts);
+    const batch = matching.slice(i, i + settings.batchSize);
+    await deliver(batch, settings.maximumRetryAttempts);
+    onBatchDone?.(sequenceOf(batch[batch.length - 1] as StreamRecord));
   }
   return { delivered: matching.length, filteredOut: records.length - matching.length, invocations, failedBatches };
 }

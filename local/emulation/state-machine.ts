@@ -5,7 +5,7 @@
  * Fail. It follows the semantics of Step Functions for those fields; anything else in a
  * definition is refused by name rather than skipped.
  */
-import type { CfnTemplate } from './tables-from-template';
+import type { CfnTemplate } from './cloudformation';
 
 interface Retrier {
   readonly ErrorEquals: string[];

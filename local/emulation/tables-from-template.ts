@@ -23,21 +23,7 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-
-/** The part of a CloudFormation template this module reads. */
-export interface CfnTemplate {
-  readonly Resources?: Record<string, { readonly Type: string; readonly Properties?: Record<string, unknown> }>;
-}
-
-/** The logical id a `{ Ref }` or `{ Fn::GetAtt: [id, attr] }` points at. */
-export function referencedId(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const v = value as Record<string, unknown>;
-  if (typeof v.Ref === 'string') return v.Ref;
-  const getAtt = v['Fn::GetAtt'];
-  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') return getAtt[0];
-  return undefined;
-}
+import type { CfnTemplate } from './cloudformation';
 
 /** A table found in a template, ready to create under any name. */
 export interface TemplateTable {

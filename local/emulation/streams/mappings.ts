@@ -3,7 +3,7 @@
  * function, which filters, and every setting that shapes delivery. Read from the template so
  * that the pump delivers exactly as the deployed mappings would, and cannot drift from them.
  */
-import { type CfnTemplate, referencedId } from '../tables-from-template';
+import { type CfnTemplate, referencedId } from '../cloudformation';
 import type { DeliverySettings } from './batch-delivery';
 import { parsePatterns } from './filter-criteria';
 

@@ -21,6 +21,17 @@ export interface PumpedMapping {
   readonly consumer: StreamConsumer;
   /** Where descriptions of batches Lambda gives up on go. */
   readonly onFailure: (failure: FailedBatch) => Promise<void>;
+  /**
+   * Resume from a checkpoint (see `onCheckpoint`) instead of the mapping's starting position.
+   *
+   * @default - the mapping's starting position
+   */
+  readonly resumeAfter?: Readonly<Record<string, string>>;
+  /**
+   * Hears each shard's checkpoint as it moves: the sequence number of the last record the mapping
+   * is done with (delivered, filtered out, or given up on), as Lambda keeps one per shard.
+   */
+  readonly onCheckpoint?: (shardId: string, sequenceNumber: string) => void;
 }
 
 export interface StreamPumpOptions {
@@ -47,6 +58,8 @@ interface MappingState {
   readonly reader: StreamReader;
   pending: Pending[];
   pendingSince?: number;
+  /** Each shard's checkpoint as last reported. */
+  readonly checkpoints: Map<string, string>;
 }
 
 const add = (a: DeliveryReport, b: DeliveryReport): DeliveryReport => ({
@@ -88,8 +101,10 @@ export class StreamPump {
         streamArn: options.streamArn,
         client: options.client,
         startingPosition: pumped.mapping.startingPosition,
+        ...(pumped.resumeAfter === undefined ? {} : { resumeAfter: pumped.resumeAfter }),
       }),
       pending: [],
+      checkpoints: new Map(Object.entries(pumped.resumeAfter ?? {})),
     }));
   }
 
@@ -111,6 +126,24 @@ export class StreamPump {
     return decided;
   }
 
+  /** Move a shard's checkpoint forward, and tell the mapping's listener. */
+  private checkpoint(state: MappingState, shardId: string, sequenceNumber: string): void {
+    if (state.checkpoints.get(shardId) === sequenceNumber) return;
+    state.checkpoints.set(shardId, sequenceNumber);
+    state.pumped.onCheckpoint?.(shardId, sequenceNumber);
+  }
+
+  /**
+   * Checkpoint every shard with nothing pending at the position read so far: what a LATEST start
+   * skipped, and what was read and delivered.
+   */
+  private checkpointSettled(state: MappingState): void {
+    const pendingShards = new Set(state.pending.map((p) => p.shardId));
+    for (const [shardId, sequenceNumber] of Object.entries(state.reader.positions())) {
+      if (!pendingShards.has(shardId)) this.checkpoint(state, shardId, sequenceNumber);
+    }
+  }
+
   /** Read what a mapping has not seen yet into its pending records. */
   private async read(state: MappingState): Promise<number> {
     let read = 0;
@@ -128,6 +161,7 @@ export class StreamPump {
       else state.pending.push({ shardId: shard.shardId, records });
       state.pendingSince ??= Date.now();
     }
+    this.checkpointSettled(state);
     return read;
   }
 
@@ -142,10 +176,14 @@ export class StreamPump {
       try {
         report = add(
           report,
-          await deliverShardRecords(shard.records, mapping.delivery, consumer, onFailure, {
-            shardId: shard.shardId,
-            streamArn: this.options.streamArn,
-          }),
+          await deliverShardRecords(
+            shard.records,
+            mapping.delivery,
+            consumer,
+            onFailure,
+            { shardId: shard.shardId, streamArn: this.options.streamArn },
+            (sequenceNumber) => this.checkpoint(state, shard.shardId, sequenceNumber),
+          ),
         );
       } catch (error) {
         // The pump itself failed (not the consumer, whose errors delivery handles): keep this
@@ -155,6 +193,7 @@ export class StreamPump {
         throw error;
       }
     }
+    this.checkpointSettled(state);
     return report;
   }
 

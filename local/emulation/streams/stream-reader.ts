@@ -26,6 +26,12 @@ export interface StreamReaderOptions {
   readonly client: DynamoDBStreamsClient;
   /** Where to start in shards that exist when reading begins. @default 'TRIM_HORIZON' */
   readonly startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+  /**
+   * Resume from a checkpoint instead: after this sequence number in each shard it names, and from
+   * the start of every other shard (those the checkpoint never saw a record of). Overrides
+   * `startingPosition`.
+   */
+  readonly resumeAfter?: Readonly<Record<string, string>>;
   /** Most records to take from one shard per GetRecords call. @default 1000 */
   readonly batchLimit?: number;
 }
@@ -39,6 +45,8 @@ interface ShardState {
   skipToEnd?: boolean;
   /** The shard is closed and every record in it has been read. */
   finished: boolean;
+  /** The position came from a checkpoint and no iterator has been got for it yet. */
+  resumed?: boolean;
 }
 
 /** A DynamoDB Streams client for an endpoint, such as DynamoDB Local's (which serves streams too). */
@@ -75,7 +83,12 @@ export class StreamReader {
   private async discover(): Promise<void> {
     for (const shard of await this.describeShards()) {
       if (shard.ShardId === undefined || this.shards.has(shard.ShardId)) continue;
-      this.shards.set(shard.ShardId, { shard, finished: false });
+      const resumed = this.options.resumeAfter?.[shard.ShardId];
+      this.shards.set(shard.ShardId, {
+        shard,
+        finished: false,
+        ...(resumed === undefined ? {} : { lastSequenceNumber: resumed, resumed: true }),
+      });
     }
   }
 
@@ -89,21 +102,41 @@ export class StreamReader {
    * An iterator for a shard: after the last record read from it, or at its start. `LATEST` is not
    * asked of the stream: a reader starting there reads the shards it finds first to their current
    * end and drops those records (see `pollShards`). That gives the same position, and unlike a
-   * LATEST iterator it can be found again if the stream refuses the iterator later.
+   * LATEST iterator it can be found again if the stream refuses the iterator later. A reader that
+   * resumes from a checkpoint starts after the checkpoint's position in each shard.
    */
   private async iteratorFor(state: ShardState): Promise<string | undefined> {
     if (state.iterator !== undefined) return state.iterator;
-    const { ShardIterator } = await this.options.client.send(
-      new GetShardIteratorCommand({
-        StreamArn: this.options.streamArn,
-        ShardId: state.shard.ShardId,
-        ...(state.lastSequenceNumber === undefined
-          ? { ShardIteratorType: 'TRIM_HORIZON' }
-          : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: state.lastSequenceNumber }),
-      }),
-    );
+    const after = state.lastSequenceNumber;
+    const request = (
+      position:
+        | { ShardIteratorType: 'TRIM_HORIZON' }
+        | { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER'; SequenceNumber: string },
+    ) =>
+      this.options.client.send(
+        new GetShardIteratorCommand({ StreamArn: this.options.streamArn, ShardId: state.shard.ShardId, ...position }),
+      );
+    const { ShardIterator } =
+      after === undefined
+        ? await request({ ShardIteratorType: 'TRIM_HORIZON' })
+        : await request({ ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }).catch((error: Error) => {
+            // A checkpoint older than the stream's 24 hours: what is left of the shard all follows it.
+            // (Only for a checkpoint: a position read in this run is never trimmed that fast.)
+            if (error.name !== 'TrimmedDataAccessException' || state.resumed !== true) throw error;
+            return request({ ShardIteratorType: 'TRIM_HORIZON' });
+          });
+    state.resumed = false;
     state.iterator = ShardIterator;
     return ShardIterator;
+  }
+
+  /** The last sequence number read from each shard that has given any record: where a checkpoint stands. */
+  positions(): Record<string, string> {
+    const positions: Record<string, string> = {};
+    for (const [shardId, state] of this.shards) {
+      if (state.lastSequenceNumber !== undefined) positions[shardId] = state.lastSequenceNumber;
+    }
+    return positions;
   }
 
   /**
@@ -117,7 +150,7 @@ export class StreamReader {
   /** As `poll`, with the records grouped by the shard they came from, as Lambda delivers them. */
   async pollShards(): Promise<ShardRecords[]> {
     await this.discover();
-    if (this.firstDiscovery && this.options.startingPosition === 'LATEST') {
+    if (this.firstDiscovery && this.options.startingPosition === 'LATEST' && this.options.resumeAfter === undefined) {
       // Shards found after the first look are new and read from their start, whatever the position.
       for (const state of this.shards.values()) state.skipToEnd = true;
     }
