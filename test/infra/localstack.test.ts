@@ -1,6 +1,6 @@
 /**
  * The LocalStack profile (`-c target=localstack`): its templates hold exactly the resource types
- * the README's LocalStack table lists with their LocalStack plan, and what lib/targets.ts leaves
+ * docs/localstack.md lists with their LocalStack plan, and what lib/targets.ts leaves
  * out stays out.
  */
 import { readFileSync } from 'node:fs';
@@ -9,19 +9,19 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { FUNCTION_GROUPS } from '../../lambdas/model/api-catalogue';
 import { synthTemplates } from '../fixtures/app';
 
-const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+const PAGE = readFileSync(join(__dirname, '..', '..', 'docs', 'localstack.md'), 'utf8');
 
-/** The backticked resource types in the first column of the first table after `## LocalStack`. */
-function readmeResourceTypes(markdown: string): string[] {
-  const section = markdown.split(/^## LocalStack$/m)[1]?.split(/^## /m)[0];
-  if (section === undefined) throw new Error('README.md has no "## LocalStack" section');
+/** The backticked resource types in the first column of the first table after `## What the profile deploys`. */
+function listedResourceTypes(markdown: string): string[] {
+  const section = markdown.split(/^## What the profile deploys$/m)[1]?.split(/^## /m)[0];
+  if (section === undefined) throw new Error('docs/localstack.md has no "## What the profile deploys" section');
   const lines = section.split('\n');
   const first = lines.findIndex((line) => line.startsWith('|'));
   const end = lines.findIndex((line, i) => i > first && !line.startsWith('|'));
   const rows = lines.slice(first + 2, end === -1 ? undefined : end);
   return rows.map((row) => {
     const type = /^\|\s*`(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)`\s*\|/.exec(row)?.[1];
-    if (type === undefined) throw new Error(`README LocalStack table row without a backticked resource type: ${row}`);
+    if (type === undefined) throw new Error(`docs/localstack.md table row without a backticked resource type: ${row}`);
     return type;
   });
 }
@@ -35,18 +35,18 @@ function resourceTypes(templates: Record<string, Template>): string[] {
 
 describe('GIVEN the LocalStack target', () => {
   const templates = synthTemplates({ target: 'localstack' });
-  const listed = readmeResourceTypes(README);
+  const listed = listedResourceTypes(PAGE);
 
-  test('THEN the README table lists each resource type once', () => {
+  test('THEN the docs table lists each resource type once', () => {
     expect(listed.length).toBeGreaterThan(0);
     expect(new Set(listed).size).toBe(listed.length);
   });
 
-  test('THEN every resource type in the templates is one the README lists with its LocalStack plan', () => {
+  test('THEN every resource type in the templates is one docs/localstack.md lists with its LocalStack plan', () => {
     expect(resourceTypes(templates).filter((type) => !listed.includes(type))).toEqual([]);
   });
 
-  test('THEN the README lists no resource type that the templates do not contain', () => {
+  test('THEN docs/localstack.md lists no resource type that the templates do not contain', () => {
     const synthesized = resourceTypes(templates);
     expect(listed.filter((type) => !synthesized.includes(type))).toEqual([]);
   });
