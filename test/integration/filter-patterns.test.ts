@@ -96,7 +96,7 @@ beforeAll(async () => {
     }
   } finally {
     await sqs.send(new DeleteQueueCommand({ QueueUrl }));
-    await events.send(new DeleteEventBusCommand({ Name: busName })).catch(() => undefined);
+    await events.send(new DeleteEventBusCommand({ Name: busName }));
     events.destroy();
     sqs.destroy();
   }
