@@ -5,22 +5,44 @@
  * or scan segment) and the scope it was issued for: the access pattern and its partition. It is
  * signed with HMAC-SHA256 under a key held in Secrets Manager, so a caller can neither edit it to
  * start inside another customer's partition nor replay it against another query; it also expires.
+ *
+ * The key rotates (see the procedure beside the secret in lib/stacks/api-stack.ts). Cursors are
+ * signed with the current key; a cursor opens under the current key, or under the previous one for
+ * an hour after a rotation, so that paging carries on across it (lambdas/shared/secrets.ts).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { requireEnv } from '../shared/env';
 import { ValidationError } from '../shared/errors';
-import { secretString } from '../shared/secrets';
+import { RotatingSecret } from '../shared/secrets';
 
-/** A cursor stops working after a day: long enough to walk any listing, short enough to rotate keys. */
+/** A cursor stops working after a day: long enough to walk any listing, short enough to bound a replay. */
 const CURSOR_TTL_SECONDS = 24 * 60 * 60;
 const VERSION = 'v1';
 
 /**
- * The signing key's secret, looked up when a cursor is first sealed or opened rather than at load:
- * every data module imports this one, and functions that never page (the fulfilment steps, the
- * stream consumers) are not given the secret.
+ * How the signing key is cached and rotated. A container uses the key it read for up to five
+ * minutes, so it signs with the key a rotation replaced for at most that long; a cursor signed
+ * with that key still opens for an hour after the rotation (well past those five minutes, and
+ * longer than a client usually takes between two pages), and is refused after it, so that a
+ * replaced key stops opening cursors within the hour. A cursor no key accepts makes the container
+ * read the key again, at most every ten seconds, in case it is the one behind the rotation.
  */
-let signingKeySecret: string | undefined;
+export const SIGNING_KEY_ROTATION = {
+  maxAgeMs: 5 * 60 * 1000,
+  graceMs: 60 * 60 * 1000,
+  recheckMs: 10 * 1000,
+} as const;
+
+/**
+ * The signing key, looked up when a cursor is first sealed or opened rather than at load: every
+ * data module imports this one, and functions that never page (the fulfilment steps, the stream
+ * consumers) are not given the secret.
+ */
+let signingKey: RotatingSecret | undefined;
+const key = () => {
+  signingKey ??= new RotatingSecret(requireEnv('CURSOR_SECRET_ARN'), SIGNING_KEY_ROTATION);
+  return signingKey;
+};
 
 export interface Page<T> {
   readonly items: T[];
@@ -42,17 +64,14 @@ const invalidCursor = (cause?: unknown) =>
     },
   );
 
-async function sign(payload: string): Promise<Buffer> {
-  signingKeySecret ??= requireEnv('CURSOR_SECRET_ARN');
-  const key = await secretString(signingKeySecret);
-  return createHmac('sha256', key).update(`${VERSION}.${payload}`).digest();
-}
+const sign = (keyValue: string, payload: string): Buffer =>
+  createHmac('sha256', keyValue).update(`${VERSION}.${payload}`).digest();
 
 /** A cursor for `position` that only `openCursor` with the same scope will accept. */
 export async function sealCursor(scope: string, position: unknown, now = Date.now()): Promise<string> {
   const envelope: Envelope = { s: scope, p: position, e: Math.floor(now / 1000) + CURSOR_TTL_SECONDS };
   const payload = Buffer.from(JSON.stringify(envelope)).toString('base64url');
-  return `${payload}.${(await sign(payload)).toString('base64url')}`;
+  return `${payload}.${sign(await key().currentValue(now), payload).toString('base64url')}`;
 }
 
 /**
@@ -63,9 +82,12 @@ export async function sealCursor(scope: string, position: unknown, now = Date.no
 export async function openCursor(scope: string, cursor: string, now = Date.now()): Promise<unknown> {
   const [payload, signature, ...rest] = cursor.split('.');
   if (payload === undefined || signature === undefined || rest.length > 0) throw invalidCursor();
-  const expected = await sign(payload);
   const given = Buffer.from(signature, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalidCursor();
+  const signedWith = (keyValue: string) => {
+    const expected = sign(keyValue, payload);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  if (!(await key().someValue(signedWith, now))) throw invalidCursor();
   let envelope: Envelope;
   try {
     envelope = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Envelope;

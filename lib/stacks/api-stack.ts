@@ -67,6 +67,19 @@ export class ApiStack extends Stack {
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     // Signs pagination cursors so that callers cannot edit them (lambdas/data/pagination.ts).
+    //
+    // Rotation: put a new random value; Secrets Manager makes it AWSCURRENT and the replaced value
+    // AWSPREVIOUS. (`rotate-secret` needs a rotation function, which this secret does not have.)
+    //   SECRET_ARN=$(aws cloudformation describe-stacks --stack-name OrderStore-<stage>-Api \
+    //     --query "Stacks[0].Outputs[?OutputKey=='CursorSigningKeyArn'].OutputValue" --output text)
+    //   aws secretsmanager put-secret-value --secret-id "$SECRET_ARN" \
+    //     --secret-string "$(openssl rand -base64 48)"
+    // Functions re-read the key within five minutes and sign with the new one; cursors signed with
+    // the replaced key still open for an hour after the rotation, then get 400 and the client
+    // starts the listing again. If the key may have leaked, run put-secret-value twice: the
+    // leaked key is then neither AWSCURRENT nor AWSPREVIOUS and opens nothing (containers that
+    // have not re-read the key yet keep signing with it for up to five minutes; those cursors are
+    // refused elsewhere).
     const cursorKey = new Secret(this, 'CursorSigningKey', {
       description: `HMAC key for ${config.appName} ${config.stage} pagination cursors`,
       encryptionKey: key,
@@ -76,7 +89,11 @@ export class ApiStack extends Stack {
     Validations.of(cursorKey).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'The secret is an HMAC key for pagination cursors that expire after 24 hours; replacing it only invalidates open cursors, so it is rotated by redeploying with a new secret rather than by a rotation Lambda.',
+        'The secret is an HMAC key for pagination cursors; it is rotated on demand with put-secret-value (procedure beside it in api-stack.ts) rather than by a rotation Lambda, since the functions re-read it within five minutes and accept the previous key for an hour, so a rotation needs no code and interrupts no paging.',
+    });
+    new CfnOutput(this, 'CursorSigningKeyArn', {
+      value: cursorKey.secretArn,
+      description: 'Secret holding the page-cursor signing key (rotate with put-secret-value)',
     });
 
     // The HTTP API, unless the target has none (LocalStack's free plan; see lib/targets.ts): there the

@@ -84,6 +84,37 @@ const SUPPORTED_FIELDS = new Set([
 /** Prefix given to functions referenced by `Fn::GetAtt [logicalId, Arn]` in a definition. */
 export const LOCAL_FUNCTION_PREFIX = 'arn:local:lambda:';
 
+/** Text for an intrinsic function (other than `Fn::Join`) found in a `DefinitionString`. */
+export type IntrinsicRenderer = (intrinsic: Readonly<Record<string, unknown>>) => string;
+
+const unsupportedIntrinsic = (intrinsic: unknown) =>
+  new Error(`unsupported intrinsic in the state machine definition: ${JSON.stringify(intrinsic)}`);
+
+/** The local interpreter's view: each function reference becomes `arn:local:lambda:<logicalId>`. */
+const localFunctionArns: IntrinsicRenderer = (intrinsic) => {
+  const getAtt = intrinsic['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && getAtt[1] === 'Arn') return `${LOCAL_FUNCTION_PREFIX}${getAtt[0]}`;
+  throw unsupportedIntrinsic(intrinsic);
+};
+
+/**
+ * A state machine's `DefinitionString` as a JSON document: `Fn::Join` resolved, and every other
+ * intrinsic (the references to functions and other resources) replaced by what `render` makes of it.
+ */
+export function renderDefinitionString(definitionString: unknown, render: IntrinsicRenderer): unknown {
+  const text = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw unsupportedIntrinsic(value);
+    const v = value as Record<string, unknown>;
+    if (Array.isArray(v['Fn::Join'])) {
+      const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
+      return parts.map(text).join(separator);
+    }
+    return render(v);
+  };
+  return JSON.parse(text(definitionString));
+}
+
 /**
  * The definition of a state machine in a template, with each function reference replaced by
  * `arn:local:lambda:<logicalId>`.
@@ -98,20 +129,7 @@ export function definitionFromTemplate(template: CfnTemplate, logicalId?: string
       `expected one state machine${logicalId ? ` ${logicalId}` : ''} in the template, found ${machines.length}`,
     );
   }
-  const raw = entry[1].Properties?.DefinitionString;
-  const render = (value: unknown): string => {
-    if (typeof value === 'string') return value;
-    const v = value as Record<string, unknown>;
-    if (Array.isArray(v['Fn::Join'])) {
-      const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
-      return parts.map(render).join(separator);
-    }
-    if (Array.isArray(v['Fn::GetAtt']) && (v['Fn::GetAtt'] as string[])[1] === 'Arn') {
-      return `${LOCAL_FUNCTION_PREFIX}${(v['Fn::GetAtt'] as string[])[0]}`;
-    }
-    throw new Error(`unsupported intrinsic in the state machine definition: ${JSON.stringify(value)}`);
-  };
-  return JSON.parse(render(raw)) as StateMachineDefinition;
+  return renderDefinitionString(entry[1].Properties?.DefinitionString, localFunctionArns) as StateMachineDefinition;
 }
 
 function setPath(input: unknown, path: string | null | undefined, result: unknown): unknown {

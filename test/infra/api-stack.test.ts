@@ -158,6 +158,11 @@ describe('ApiStack', () => {
     });
   });
 
+  test('THEN the stack outputs the signing key secret, which the rotation procedure puts a new value into', () => {
+    const [secretId] = Object.keys(api.findResources('AWS::SecretsManager::Secret'));
+    api.hasOutput('CursorSigningKeyArn', { Value: { Ref: secretId } });
+  });
+
   test('THEN shoppers and the back office get separate invoke policies', () => {
     const policies = Object.values(api.findResources('AWS::IAM::ManagedPolicy')).map((p) =>
       JSON.stringify((p as { Properties: unknown }).Properties),

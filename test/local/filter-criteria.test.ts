@@ -1,4 +1,5 @@
 import { matchesFilters, parsePatterns } from '../../local/emulation/streams/filter-criteria';
+import { PATTERN_CASES } from '../fixtures/filter-pattern-cases';
 
 const insertOrder = {
   eventName: 'INSERT',
@@ -50,9 +51,39 @@ test('exists matches on presence, which is how TTL deletions are told from user 
   const byService = patterns({ eventName: ['REMOVE'], userIdentity: { principalId: ['dynamodb.amazonaws.com'] } });
   expect(matchesFilters(byService, ttlDelete)).toBe(true);
   expect(matchesFilters(byService, { ...ttlDelete, userIdentity: undefined })).toBe(false);
-  expect(matchesFilters(patterns({ dynamodb: { OldImage: [{ exists: false }] } }), insertOrder)).toBe(true);
-  expect(matchesFilters(patterns({ dynamodb: { NewImage: [{ exists: true }] } }), insertOrder)).toBe(true);
-  expect(matchesFilters(patterns({ dynamodb: { NewImage: [{ exists: true }] } }), ttlDelete)).toBe(false);
+  const hasNewEntity = patterns({ dynamodb: { NewImage: { entityType: { S: [{ exists: true }] } } } });
+  expect(matchesFilters(hasNewEntity, insertOrder)).toBe(true);
+  expect(matchesFilters(hasNewEntity, ttlDelete)).toBe(false);
+});
+
+test('exists sees only leaves: an image is an object, so it never "exists", and an absent parent has no leaves', () => {
+  expect(matchesFilters(patterns({ dynamodb: { NewImage: [{ exists: true }] } }), insertOrder)).toBe(false);
+  expect(
+    matchesFilters(patterns({ dynamodb: { OldImage: { status: { S: [{ exists: false }] } } } }), insertOrder),
+  ).toBe(true);
+  expect(matchesFilters(patterns({ dynamodb: { OldImage: { status: { S: [{ exists: true }] } } } }), insertOrder)).toBe(
+    false,
+  );
+});
+
+test('anything-but refuses the values, prefixes, suffixes or case-folded values it names, and needs a value', () => {
+  const eventName = (operand: unknown) => patterns({ eventName: [{ 'anything-but': operand }] });
+  expect(matchesFilters(eventName({ prefix: 'INS' }), insertOrder)).toBe(false);
+  expect(matchesFilters(eventName({ prefix: 'REM' }), insertOrder)).toBe(true);
+  expect(matchesFilters(eventName({ suffix: 'ERT' }), insertOrder)).toBe(false);
+  expect(matchesFilters(eventName({ 'equals-ignore-case': ['remove', 'insert'] }), insertOrder)).toBe(false);
+  expect(matchesFilters(eventName({ 'equals-ignore-case': 'remove' }), insertOrder)).toBe(true);
+  expect(matchesFilters(eventName('REMOVE'), insertOrder)).toBe(true);
+  expect(matchesFilters(patterns({ missing: [{ 'anything-but': 'x' }] }), insertOrder)).toBe(false);
+});
+
+test('$or matches when any of its patterns does, alongside the other fields', () => {
+  const either = patterns({
+    eventName: ['REMOVE'],
+    $or: [{ userIdentity: { type: ['Service'] } }, { dynamodb: { NewImage: [{ exists: true }] } }],
+  });
+  expect(matchesFilters(either, ttlDelete)).toBe(true);
+  expect(matchesFilters(either, { ...ttlDelete, userIdentity: undefined })).toBe(false);
 });
 
 test('numeric compares numbers with every condition given', () => {
@@ -69,9 +100,28 @@ test('a list value matches if any element does; null matches only null', () => {
   expect(matchesFilters(patterns({ note: [null] }), {})).toBe(false);
 });
 
-test('operators outside the supported subset are refused by name', () => {
-  expect(() => matchesFilters(patterns({ eventName: [{ wildcard: 'IN*' }] }), insertOrder)).toThrow(
-    'unsupported filter operator "wildcard"',
+test('operators outside the supported subset are refused by name, even where no record reaches them', () => {
+  expect(() => patterns({ eventName: [{ wildcard: 'IN*' }] })).toThrow('unsupported filter operator "wildcard"');
+  expect(() => patterns({ absent: { deeper: [{ cidr: '10.0.0.0/24' }] } })).toThrow(
+    'unsupported filter operator "cidr" at "absent.deeper"',
   );
+  expect(() => patterns({ eventName: [{ 'anything-but': { wildcard: 'IN*' } }] })).toThrow(
+    'unsupported filter at "eventName": {"anything-but":{"wildcard":"IN*"}}',
+  );
+  expect(() => patterns({ eventName: [{ 'anything-but': ['A', 1] }] })).toThrow('unsupported filter at "eventName"');
+  expect(() => patterns({ eventName: [] })).toThrow('unsupported filter at "eventName": []');
+  expect(() => patterns({ eventName: 'INSERT' })).toThrow('unsupported filter at "eventName": "INSERT"');
+  expect(() => patterns({ size: [{ numeric: ['>', '5'] }] })).toThrow('unsupported filter at "size"');
   expect(() => parsePatterns([{ Pattern: '[1]' }])).toThrow('filter 0 must be a JSON object');
+});
+
+test('patterns that did not come through parsePatterns (EventBridge rules) are checked before matching', () => {
+  const rule = { detail: { status: [{ wildcard: 'PAID*' }] } };
+  expect(() => matchesFilters([rule], { source: 'x' })).toThrow(
+    'unsupported filter operator "wildcard" at "detail.status"',
+  );
+});
+
+test.each(PATTERN_CASES)('AWS semantics: $name', ({ pattern, record, expected }) => {
+  expect(matchesFilters(patterns(pattern), record)).toBe(expected);
 });

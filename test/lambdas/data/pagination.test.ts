@@ -2,7 +2,16 @@
  * Cursor sealing and opening as pure functions of a signing key and the clock; the key's source
  * (Secrets Manager) is replaced at that boundary. Integration tests cover the same cursors end to end.
  */
-jest.mock('../../../lambdas/shared/secrets', () => ({ secretString: async () => 'unit-test-signing-key' }));
+jest.mock('../../../lambdas/shared/secrets', () => ({
+  RotatingSecret: class {
+    async currentValue() {
+      return 'unit-test-signing-key';
+    }
+    async someValue(accepts: (value: string) => boolean) {
+      return accepts('unit-test-signing-key');
+    }
+  },
+}));
 
 let pagination: typeof import('../../../lambdas/data/pagination');
 
