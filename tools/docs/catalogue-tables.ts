@@ -70,13 +70,15 @@ export function capacityOf(capacity: DocumentedCapacity): string {
 const tableOrIndex = (pattern: PatternSpec, route: RouteSpec) =>
   route.kind === 'workflow' ? route.writes : [...new Set(pattern.requests.map((r) => indexLabel(r.index)))].join(', ');
 
-/** The access patterns: reads, and the single-item writes of the cart. */
-export function patternsTable(): string {
-  const rows = patternList()
-    .filter((p) => p.route.kind === 'pattern')
+/** The columns every table of patterns shares, around the ones of its kind. */
+function patternRows<K extends RouteSpec['kind']>(
+  kind: K,
+  ownColumns: (route: Extract<RouteSpec, { kind: K }>) => readonly string[],
+): string[][] {
+  return patternList()
+    .filter((p) => p.route.kind === kind)
     .map((p) => {
-      const route = p.route;
-      if (route.kind !== 'pattern') throw new Error('unreachable');
+      const route = p.route as Extract<RouteSpec, { kind: K }> & { readonly id: string };
       return [
         String(p.number),
         p.title,
@@ -85,68 +87,39 @@ export function patternsTable(): string {
         code(route.id),
         route.operation,
         tableOrIndex(p, route),
-        route.keyCondition,
-        route.filter,
+        ...ownColumns(route),
         consistencyOf(p.requests),
         capacityOf(p.capacity),
       ];
     });
-  return table(
-    [
-      '#',
-      'Access pattern',
-      'Route',
-      'Caller',
-      'Data function',
-      'Operation',
-      'Table / index',
-      'Key condition',
-      'Filter / projection',
-      'Consistency',
-      'Capacity per call (scenario)',
-    ],
-    rows,
-  );
 }
 
-/** The workflows: transactions and conditional writes, all or nothing. */
-export function workflowsTable(): string {
-  const rows = patternList()
-    .filter((p) => p.route.kind === 'workflow')
-    .map((p) => {
-      const route = p.route;
-      if (route.kind !== 'workflow') throw new Error('unreachable');
-      return [
-        String(p.number),
-        p.title,
-        routeWithQuery(p),
-        route.audience,
-        code(route.id),
-        route.operation,
-        tableOrIndex(p, route),
-        route.items,
-        route.guarantee,
-        consistencyOf(p.requests),
-        capacityOf(p.capacity),
-      ];
-    });
-  return table(
-    [
-      '#',
-      'Workflow',
-      'Route',
-      'Caller',
-      'Data function',
-      'Operation',
-      'Table / index',
-      'Items and conditions',
-      'Guarantee',
-      'Consistency',
-      'Capacity per call (scenario)',
-    ],
-    rows,
+const header = (title: string, own: readonly string[]) => [
+  '#',
+  title,
+  'Route',
+  'Caller',
+  'Data function',
+  'Operation',
+  'Table / index',
+  ...own,
+  'Consistency',
+  'Capacity per call (scenario)',
+];
+
+/** The access patterns: reads, and the single-item writes of the cart. */
+export const patternsTable = (): string =>
+  table(
+    header('Access pattern', ['Key condition', 'Filter / projection']),
+    patternRows('pattern', (route) => [route.keyCondition, route.filter]),
   );
-}
+
+/** The workflows: transactions and conditional writes, all or nothing. */
+export const workflowsTable = (): string =>
+  table(
+    header('Workflow', ['Items and conditions', 'Guarantee']),
+    patternRows('workflow', (route) => [route.items, route.guarantee]),
+  );
 
 /** Requests a pattern makes only in some cases, as a list under the tables. */
 export function conditionalRequests(): string {
