@@ -4,6 +4,7 @@
  * - unit: pure code under lambdas/ and local/, no engine.
  * - integration: real engines (DynamoDB Local and moto_server), started once per run by the
  *   global setup and stopped by the global teardown, whatever the tests did.
+ * - browser: pages in headless Chromium (Debian's chromium, driven by playwright-core).
  */
 const transform = { '^.+\\.ts$': ['@swc/jest'] };
 const common = {
@@ -20,6 +21,7 @@ module.exports = {
   projects: [
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{lambdas,local,tools}/**/*.test.ts'] },
+    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
     {
       ...common,
       displayName: 'integration',
