@@ -1,8 +1,9 @@
 import type { App } from 'aws-cdk-lib';
 import type { AppConfig } from './config';
-import { ApiStack } from './stacks/api-stack';
+import { ApiStack, ROUTE_GROUPS } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 import { FulfilmentStack } from './stacks/fulfilment-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
 import { StreamsStack } from './stacks/streams-stack';
 
 /** The stacks of one stage, for callers that wire them further or test them. */
@@ -11,6 +12,7 @@ export interface StoreStacks {
   readonly api: ApiStack;
   readonly streams: StreamsStack;
   readonly fulfilment: FulfilmentStack;
+  readonly monitoring: MonitoringStack;
 }
 
 /**
@@ -50,5 +52,42 @@ export function addStoreStacks(app: App, config: AppConfig): StoreStacks {
     bus: streams.bus,
     description: `${config.appName} (${config.stage}): the order fulfilment workflow (Step Functions)`,
   });
-  return { data, api, streams, fulfilment };
+  const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {
+    env,
+    config,
+    key: data.key,
+    table: data.table,
+    idempotencyTable: data.idempotencyTable,
+    api: api.api,
+    routeFunctions: ROUTE_GROUPS.map((group) => {
+      const fn = api.functions[group.id];
+      if (fn === undefined) throw new Error(`ApiStack has no function for route group ${group.id}`);
+      return {
+        label: group.id,
+        function: fn.function,
+        timeout: fn.timeout,
+        service: fn.serviceName,
+        routeKeys: group.routes.map(([method, path]) => `${method} ${path}`),
+      };
+    }),
+    streamConsumers: Object.entries(streams.consumers).map(([label, consumer]) => ({
+      label,
+      function: consumer.function.function,
+      timeout: consumer.function.timeout,
+      failures: consumer.failures,
+      maxBatchingWindow: consumer.delivery.maxBatchingWindow,
+      maxRecordAge: consumer.delivery.maxRecordAge,
+    })),
+    workflowFunctions: Object.entries(fulfilment.functions).map(([label, fn]) => ({
+      label,
+      function: fn.function,
+      timeout: fn.timeout,
+    })),
+    stateMachine: fulfilment.stateMachine,
+    trigger: fulfilment.trigger,
+    bus: streams.bus,
+    triggerDeadLetters: fulfilment.triggerDeadLetters,
+    description: `${config.appName} (${config.stage}): alarms, the alarm topic and the operations dashboard`,
+  });
+  return { data, api, streams, fulfilment, monitoring };
 }
