@@ -67,6 +67,7 @@ export interface OpsDashboardProps {
 
 /** The alarm status widget shows at most this many alarms. */
 const MAX_STATUS_ALARMS = 100;
+const MAX_STATUS_HEIGHT = 8;
 const GRAPH_HEIGHT = 6;
 const ONE_MINUTE = Duration.minutes(1);
 const FIVE_MINUTES = Duration.minutes(5);
@@ -107,7 +108,8 @@ export class OpsDashboard extends Construct {
           alarms: [...props.alarms],
           sortBy: AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
           width: 24,
-          height: 2 + Math.ceil(props.alarms.length / 6),
+          // Alarming ones sort first, so the top rows are what matters; the rest scroll.
+          height: Math.min(MAX_STATUS_HEIGHT, 2 + Math.ceil(props.alarms.length / 6)),
         }),
       ],
       [heading('## Tables and indexes')],

@@ -1,5 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
-import { type Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  type Alarm,
+  ComparisonOperator,
+  type IMetric,
+  MathExpression,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import type { IEventBus, IRule } from 'aws-cdk-lib/aws-events';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -18,14 +25,33 @@ export interface WorkflowAlarmsProps {
   /** Short PascalCase name in alarm names, e.g. `Fulfilment`. */
   readonly label: string;
   readonly sink: AlarmSink;
+  /**
+   * Percent of the executions started in a quarter hour that may fail before it is critical.
+   * Some failures are the workflow working: a declined payment is compensated and the execution
+   * ends failed.
+   *
+   * @default 10
+   */
+  readonly failedPercent?: number;
+  /**
+   * Fewest failed executions in a quarter hour that can raise the alarm, so that one declined
+   * payment at night is not a page.
+   *
+   * @default 3
+   */
+  readonly minFailed?: number;
 }
 
+/** The defaults, visible in one place. */
+const DEFAULTS = { failedPercent: 10, minFailed: 3 } as const;
+
 const ONE_MINUTE = Duration.minutes(1);
+const QUARTER_HOUR = Duration.minutes(15);
 
 /**
- * The alarms of an event-started workflow: executions that failed or timed out, and the rule that
- * starts them failing to deliver, failing to dead-letter, or leaving events in its dead-letter
- * queue.
+ * The alarms of an event-started workflow: more executions failing than the business explains,
+ * any execution timing out, and the rule that starts them failing to deliver, failing to
+ * dead-letter, or leaving events in its dead-letter queue.
  *
  * EventBridge publishes a rule's metrics with `RuleName` alone for the default bus and with
  * `EventBusName` and `RuleName` for a custom bus, so the bus is part of every rule metric here
@@ -58,13 +84,29 @@ export class WorkflowAlarms extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
 
+    const failedPercent = props.failedPercent ?? DEFAULTS.failedPercent;
+    const minFailed = props.minFailed ?? DEFAULTS.minFailed;
     this.alarms = [
-      anyIn(
-        'ExecutionsFailed',
-        `${label}: a workflow execution failed (ExecutionsFailed). A step failed for good and the order was compensated (cancelled and restocked), or compensation itself failed.`,
-        'fulfilment-executions-failed',
-        props.stateMachine.metricFailed({ statistic: 'Sum', period: ONE_MINUTE }),
-      ),
+      thresholdAlarm(this, 'ExecutionsFailed', sink, {
+        subject: `${label}-ExecutionsFailed`,
+        severity: 'critical',
+        meaning: `${label}: ${minFailed} or more executions failed in a quarter hour, more than ${failedPercent}% of those started (ExecutionsFailed / ExecutionsStarted). Each failed order was compensated (cancelled and restocked), or compensation failed too; this many means a dependency is down or a step is broken.`,
+        runbook: 'fulfilment-executions-failed',
+        metric: new MathExpression({
+          // Zero unless enough executions failed to mean something: then the failed share.
+          expression: `IF(FILL(failed, 0) >= ${minFailed} AND FILL(started, 0) > 0, 100 * FILL(failed, 0) / started, 0)`,
+          usingMetrics: {
+            failed: props.stateMachine.metricFailed({ statistic: 'Sum', period: QUARTER_HOUR }),
+            started: props.stateMachine.metricStarted({ statistic: 'Sum', period: QUARTER_HOUR }),
+          },
+          label: `${label} failed executions, % of started`,
+          period: QUARTER_HOUR,
+        }),
+        threshold: failedPercent,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
       anyIn(
         'ExecutionsTimedOut',
         `${label}: a workflow execution ran past its timeout (ExecutionsTimedOut) and stopped where it was, without compensation: that order is stuck in its current status.`,
