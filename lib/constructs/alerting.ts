@@ -92,7 +92,15 @@ export class Alerting extends Construct implements AlarmSink {
     // here, whenever it was added.
     const anyCritical: IAlarmRule = {
       renderAlarmRule: () =>
-        Lazy.string({ produce: () => AlarmRule.anyOf(...this.alarmsOf('critical')).renderAlarmRule() }),
+        Lazy.string({
+          produce: () => {
+            const critical = this.alarmsOf('critical');
+            // Without any, the validation below reports it; FALSE keeps the template renderable meanwhile.
+            return (
+              critical.length === 0 ? AlarmRule.fromBoolean(false) : AlarmRule.anyOf(...critical)
+            ).renderAlarmRule();
+          },
+        }),
     };
     const page = { severity: 'critical', subject: 'Page' } as const;
     this.pagingAlarm = new CompositeAlarm(this, 'Page', {

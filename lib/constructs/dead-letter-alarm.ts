@@ -15,6 +15,8 @@ export interface DeadLetterAlarmProps {
   readonly runbook: string;
   readonly sink: AlarmSink;
   /**
+   * How bad one message in the queue is.
+   *
    * @default 'critical'
    */
   readonly severity?: Severity;
