@@ -185,7 +185,7 @@ function tableRow({ label, table, operations, globalIndexNames = [], capacity }:
       operations.map((op) => metric('SuccessfulRequestLatency', 'p99', FIVE_MINUTES, { Operation: op }, op)),
     ),
     graph(
-      `${label}: throttle events, table and each index`,
+      globalIndexNames.length === 0 ? `${label}: throttle events` : `${label}: throttle events, table and each index`,
       6,
       targets.flatMap((t) => [
         metric('ReadThrottleEvents', 'Sum', ONE_MINUTE, t.dimensions, `${t.name} read`),
@@ -193,7 +193,9 @@ function tableRow({ label, table, operations, globalIndexNames = [], capacity }:
       ]),
     ),
     graph(
-      `${label}: consumed capacity units per second`,
+      globalIndexNames.length === 0
+        ? `${label}: consumed capacity units per second`
+        : `${label}: consumed capacity units per second, table and each index`,
       6,
       targets.flatMap((t, i) => [
         perSecond('ConsumedReadCapacityUnits', t.name, t.dimensions, `read${i}`),

@@ -482,7 +482,7 @@ describe('MonitoringStack', () => {
           'Table: requests per minute by operation',
           'Table: p99 latency by operation (ms)',
           'Table: throttle events, table and each index',
-          'Table: consumed capacity units per second',
+          'Table: consumed capacity units per second, table and each index',
         ]);
         const [requests, latency, throttles, capacity] = graphs.map(metricsOfWidget);
         expect(requests?.map((m) => [m.values.Operation, m.statistic])).toEqual(
