@@ -3,8 +3,9 @@
  * one place.
  *
  * `parseConfig` refuses the switches a target cannot run and copies the rest into `AppConfig`
- * (`tracing`, `httpApi`), which is all the stacks read: no stack asks which target it is on. The
- * README's LocalStack section lists the same leave-outs with their sources.
+ * (`tracing`, `httpApi`, `dashboard`, `anomalyAlarms`), which is all the stacks read: no stack
+ * asks which target it is on. The README's LocalStack section lists the same leave-outs with their
+ * sources; docs/operations/monitoring.md those of the monitoring stack.
  */
 import type { ContextKey, Target } from './config';
 
