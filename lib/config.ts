@@ -6,7 +6,7 @@
  * allowed, and all of them are reported together.
  */
 import { DEFAULT_STATUS_SHARDS, STATUS_SHARDS_RANGE } from '../lambdas/model/table-design';
-import { type RefusableKey, TARGET_PROFILES } from './targets';
+import { type RefusableKey, TARGET_PROFILES, type TargetProfile } from './targets';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -31,7 +31,16 @@ export interface CapacityBounds {
 }
 
 export type BillingConfig =
-  | { readonly mode: 'on-demand' }
+  | {
+      readonly mode: 'on-demand';
+      /**
+       * Ceiling of read request units per second, for the table and each global index: a cost guard
+       * that throttles instead of billing a runaway. Absent where the target leaves it out.
+       */
+      readonly maxReadRequestUnits?: number;
+      /** Ceiling of write request units per second, for the table and each global index. */
+      readonly maxWriteRequestUnits?: number;
+    }
   | {
       readonly mode: 'provisioned';
       readonly read: CapacityBounds;
@@ -44,6 +53,44 @@ export type BillingConfig =
 export interface ReplicaConfig {
   readonly region: string;
   readonly keyArn: string;
+}
+
+/** Where alarm notifications go besides the topic: a person's inbox, or an HTTPS endpoint (a pager, a chat hook). */
+export interface AlarmSubscription {
+  readonly protocol: 'email' | 'https';
+  readonly endpoint: string;
+}
+
+/** Thresholds of the alarms that are not fixed by what they watch (docs/operations/monitoring.md). */
+export interface AlarmThresholds {
+  /** Percent of a capacity ceiling (on-demand maximum, or the autoscaling maximum) at which consumption warns. */
+  readonly capacityPercent: number;
+  /** p99 server-side latency of single-item operations and Query, in milliseconds. */
+  readonly latencyP99Ms: number;
+  /** p99 server-side latency of BatchGetItem and the transactions, in milliseconds. */
+  readonly multiItemLatencyP99Ms: number;
+  /** Average replication latency to a replica region, in milliseconds. */
+  readonly replicationLatencyMs: number;
+  /** Percent of a function's invocations that fail. */
+  readonly functionErrorPercent: number;
+  /** p99 duration of a function as a percent of its timeout. */
+  readonly functionDurationPercent: number;
+  /** Percent of API requests answered with a 5xx status. */
+  readonly apiErrorPercent: number;
+  /** p99 latency of the API, in milliseconds. */
+  readonly apiLatencyP99Ms: number;
+}
+
+export interface MonitoringConfig {
+  /** Subscriber of the alarm topic; without one, subscribe by hand (docs/operations/monitoring.md). */
+  readonly subscription?: AlarmSubscription;
+  /** The CloudWatch dashboard; off where the target cannot deploy one (lib/targets.ts). */
+  readonly dashboard: boolean;
+  /** Anomaly-detection alarms; off where the target has no anomaly detection (lib/targets.ts). */
+  readonly anomalyAlarms: boolean;
+  /** Alarm when no cart expired by TTL for a day: expected in production, where carts are abandoned daily. */
+  readonly expectTtlDeletions: boolean;
+  readonly thresholds: AlarmThresholds;
 }
 
 export interface AppConfig {
@@ -75,6 +122,8 @@ export interface AppConfig {
   readonly apiRateLimit: number;
   /** Requests the API stage admits in a burst. */
   readonly apiBurstLimit: number;
+  /** Alarms, their thresholds and subscriber, and the dashboard (lib/stacks/monitoring-stack.ts). */
+  readonly monitoring: MonitoringConfig;
 }
 
 /** The context keys this application reads; anything else in context is the CDK's own. */
@@ -97,6 +146,17 @@ export const CONTEXT_KEYS = [
   'analytics',
   'apiRateLimit',
   'apiBurstLimit',
+  'alarmEmail',
+  'maxReadRequestUnits',
+  'maxWriteRequestUnits',
+  'capacityAlarmPercent',
+  'latencyP99Ms',
+  'multiItemLatencyP99Ms',
+  'replicationLatencyMs',
+  'functionErrorPercent',
+  'functionDurationPercent',
+  'apiErrorPercent',
+  'apiLatencyP99Ms',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -127,6 +187,42 @@ const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const ACCOUNT_PATTERN = /^\d{12}$/;
 const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/[a-zA-Z0-9-]+$/;
 const CAPACITY_RANGE = { min: 1, max: 40_000 } as const;
+// An address with one @, a dot in the domain and no spaces: enough to catch a typo, which SNS
+// would otherwise only report as a confirmation mail that never arrives.
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * Per-stage defaults of the monitoring keys: a dev stage caps spend low and tolerates more errors
+ * and latency before it alarms; production caps high and alarms early.
+ */
+export const MONITORING_DEFAULTS = {
+  dev: {
+    maxReadRequestUnits: 100,
+    maxWriteRequestUnits: 50,
+    capacityAlarmPercent: 80,
+    latencyP99Ms: 100,
+    multiItemLatencyP99Ms: 200,
+    replicationLatencyMs: 60_000,
+    functionErrorPercent: 5,
+    functionDurationPercent: 80,
+    apiErrorPercent: 5,
+    apiLatencyP99Ms: 3_000,
+    expectTtlDeletions: false,
+  },
+  prod: {
+    maxReadRequestUnits: 4_000,
+    maxWriteRequestUnits: 1_000,
+    capacityAlarmPercent: 80,
+    latencyP99Ms: 50,
+    multiItemLatencyP99Ms: 100,
+    replicationLatencyMs: 30_000,
+    functionErrorPercent: 1,
+    functionDurationPercent: 80,
+    apiErrorPercent: 1,
+    apiLatencyP99Ms: 1_000,
+    expectTtlDeletions: true,
+  },
+} as const satisfies Record<Stage, Record<string, number | boolean>>;
 
 const show = (value: unknown): string => JSON.stringify(value);
 const allowedList = (values: readonly string[]): string => values.map(show).join(', ');
@@ -189,12 +285,16 @@ class Reader {
     return this.fail(key, 'must be a comma-separated string or a list of strings', []);
   }
 
-  problem(key: ContextKey, rule: string): void {
-    this.fail(key, rule, undefined);
+  value(key: ContextKey): unknown {
+    return this.raw[key];
+  }
+
+  problem(key: ContextKey, rule: string): undefined {
+    return this.fail(key, rule, undefined);
   }
 }
 
-function readBilling(reader: Reader): BillingConfig {
+function readBilling(reader: Reader, stage: Stage, target: Target): BillingConfig {
   const mode = reader.oneOf('billing', BILLING_MODES, 'on-demand');
   const capacityKeys = [
     'minReadCapacity',
@@ -207,7 +307,17 @@ function readBilling(reader: Reader): BillingConfig {
     for (const key of capacityKeys.filter((k) => reader.has(k))) {
       reader.problem(key, 'only applies with "billing" set to "provisioned"');
     }
-    return { mode };
+    // No ceiling where the target leaves it out: LocalStack bills nothing to guard.
+    if (TARGET_PROFILES[target].refuses.maxReadRequestUnits !== undefined) return { mode };
+    const defaults = MONITORING_DEFAULTS[stage];
+    return {
+      mode,
+      maxReadRequestUnits: reader.integer('maxReadRequestUnits', CAPACITY_RANGE, defaults.maxReadRequestUnits),
+      maxWriteRequestUnits: reader.integer('maxWriteRequestUnits', CAPACITY_RANGE, defaults.maxWriteRequestUnits),
+    };
+  }
+  for (const key of (['maxReadRequestUnits', 'maxWriteRequestUnits'] as const).filter((k) => reader.has(k))) {
+    reader.problem(key, 'only applies with "billing" set to "on-demand"; provisioned capacity has its own maximum');
   }
   const bounds = (minKey: ContextKey, maxKey: ContextKey, defaults: CapacityBounds): CapacityBounds => {
     const min = reader.integer(minKey, CAPACITY_RANGE, defaults.min);
@@ -247,6 +357,62 @@ function readReplicas(reader: Reader, region: string): ReplicaConfig[] {
   return replicas;
 }
 
+function readSubscription(reader: Reader): AlarmSubscription | undefined {
+  if (!reader.has('alarmEmail')) return undefined;
+  const value = reader.value('alarmEmail');
+  const rule = 'must be an email address (name@example.com) or an https:// URL';
+  if (typeof value !== 'string') return reader.problem('alarmEmail', rule);
+  const endpoint = value.trim();
+  if (EMAIL_PATTERN.test(endpoint)) return { protocol: 'email', endpoint };
+  if (URL.canParse(endpoint) && new URL(endpoint).protocol === 'https:') return { protocol: 'https', endpoint };
+  return reader.problem('alarmEmail', rule);
+}
+
+function readMonitoring(
+  reader: Reader,
+  config: Pick<AppConfig, 'stage' | 'billing' | 'replicas'>,
+  profile: TargetProfile,
+): MonitoringConfig {
+  const defaults = MONITORING_DEFAULTS[config.stage];
+  const percent = (key: ContextKey, min: number, fallback: number) => reader.integer(key, { min, max: 100 }, fallback);
+  const capacityPercent = percent('capacityAlarmPercent', 50, defaults.capacityAlarmPercent);
+  if (config.billing.mode === 'provisioned' && capacityPercent <= config.billing.targetUtilization) {
+    reader.problem(
+      'capacityAlarmPercent',
+      `must be greater than "targetUtilization" (${config.billing.targetUtilization}): autoscaling holds consumption near its target, so an alarm at or below it would always be on`,
+    );
+  }
+  if (config.replicas.length === 0 && reader.has('replicationLatencyMs')) {
+    reader.problem('replicationLatencyMs', 'only applies with replicas ("replicaKeyArns")');
+  }
+  const subscription = readSubscription(reader);
+  return {
+    ...(subscription === undefined ? {} : { subscription }),
+    dashboard: profile.dashboard,
+    anomalyAlarms: profile.anomalyAlarms,
+    expectTtlDeletions: defaults.expectTtlDeletions,
+    thresholds: {
+      capacityPercent,
+      latencyP99Ms: reader.integer('latencyP99Ms', { min: 1, max: 10_000 }, defaults.latencyP99Ms),
+      multiItemLatencyP99Ms: reader.integer(
+        'multiItemLatencyP99Ms',
+        { min: 1, max: 10_000 },
+        defaults.multiItemLatencyP99Ms,
+      ),
+      replicationLatencyMs: reader.integer(
+        'replicationLatencyMs',
+        { min: 1_000, max: 3_600_000 },
+        defaults.replicationLatencyMs,
+      ),
+      functionErrorPercent: percent('functionErrorPercent', 1, defaults.functionErrorPercent),
+      functionDurationPercent: percent('functionDurationPercent', 10, defaults.functionDurationPercent),
+      apiErrorPercent: percent('apiErrorPercent', 1, defaults.apiErrorPercent),
+      // API Gateway gives up on an integration after 30 seconds.
+      apiLatencyP99Ms: reader.integer('apiLatencyP99Ms', { min: 10, max: 30_000 }, defaults.apiLatencyP99Ms),
+    },
+  };
+}
+
 /** Report each switch that is on although the target cannot run it, with the reason from lib/targets.ts. */
 function refuseWhatTheTargetLacks(reader: Reader, config: AppConfig): void {
   const on: Record<RefusableKey, boolean> = {
@@ -255,6 +421,9 @@ function refuseWhatTheTargetLacks(reader: Reader, config: AppConfig): void {
     contributorInsights: config.contributorInsights !== 'off',
     billing: config.billing.mode !== 'on-demand',
     replicaKeyArns: config.replicas.length > 0,
+    // Refused only when asked for: the target's default is no ceiling.
+    maxReadRequestUnits: reader.has('maxReadRequestUnits'),
+    maxWriteRequestUnits: reader.has('maxWriteRequestUnits'),
   };
   const { refuses } = TARGET_PROFILES[config.target];
   for (const key of Object.keys(on) as RefusableKey[]) {
@@ -281,6 +450,8 @@ export function parseConfig(raw: RawConfig, defaults: DefaultEnvironment = {}): 
     reader.pattern('region', REGION_PATTERN, 'must be an AWS region such as "eu-west-1"', defaults.region) ??
     FALLBACK_REGION;
   const profile = TARGET_PROFILES[target];
+  const billing = readBilling(reader, stage, target);
+  const replicas = readReplicas(reader, region);
   const config: AppConfig = {
     appName: 'OrderStore',
     stage,
@@ -289,7 +460,7 @@ export function parseConfig(raw: RawConfig, defaults: DefaultEnvironment = {}): 
     httpApi: profile.httpApi,
     ...(account === undefined ? {} : { account }),
     region,
-    billing: readBilling(reader),
+    billing,
     statusShards: reader.integer('statusShards', STATUS_SHARDS_RANGE, DEFAULT_STATUS_SHARDS),
     pitrRecoveryDays: reader.integer('pitrRecoveryDays', { min: 1, max: 35 }, 35),
     contributorInsights: reader.oneOf(
@@ -302,12 +473,13 @@ export function parseConfig(raw: RawConfig, defaults: DefaultEnvironment = {}): 
           ? 'accessed-and-throttled'
           : 'throttled',
     ),
-    replicas: readReplicas(reader, region),
+    replicas,
     retainData: stage === 'prod',
     dax: reader.boolean('dax', false),
     analytics: reader.boolean('analytics', false),
     apiRateLimit: reader.integer('apiRateLimit', { min: 1, max: 10_000 }, 50),
     apiBurstLimit: reader.integer('apiBurstLimit', { min: 1, max: 5_000 }, 100),
+    monitoring: readMonitoring(reader, { stage, billing, replicas }, profile),
   };
   refuseWhatTheTargetLacks(reader, config);
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);

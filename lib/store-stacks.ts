@@ -1,8 +1,10 @@
 import type { App } from 'aws-cdk-lib';
+import { FUNCTION_GROUPS, type FunctionGroup, routeList } from '../lambdas/model/api-catalogue';
 import type { AppConfig } from './config';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 import { FulfilmentStack } from './stacks/fulfilment-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
 import { StreamsStack } from './stacks/streams-stack';
 
 /** The stacks of one stage, for callers that wire them further or test them. */
@@ -11,6 +13,7 @@ export interface StoreStacks {
   readonly api: ApiStack;
   readonly streams: StreamsStack;
   readonly fulfilment: FulfilmentStack;
+  readonly monitoring: MonitoringStack;
 }
 
 /**
@@ -50,5 +53,43 @@ export function addStoreStacks(app: App, config: AppConfig): StoreStacks {
     bus: streams.bus,
     description: `${config.appName} (${config.stage}): the order fulfilment workflow (Step Functions)`,
   });
-  return { data, api, streams, fulfilment };
+  const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {
+    env,
+    config,
+    key: data.key,
+    table: data.table,
+    idempotencyTable: data.idempotencyTable,
+    api: api.api,
+    routeFunctions: (Object.keys(FUNCTION_GROUPS) as FunctionGroup[]).map((group) => {
+      const fn = api.functions[group];
+      return {
+        label: group,
+        function: fn.function,
+        timeout: fn.timeout,
+        service: fn.serviceName,
+        routeKeys: routeList()
+          .filter((route) => route.group === group)
+          .map((route) => route.route),
+      };
+    }),
+    streamConsumers: Object.entries(streams.consumers).map(([label, consumer]) => ({
+      label,
+      function: consumer.function.function,
+      timeout: consumer.function.timeout,
+      failures: consumer.failures,
+      maxBatchingWindow: consumer.delivery.maxBatchingWindow,
+      maxRecordAge: consumer.delivery.maxRecordAge,
+    })),
+    workflowFunctions: Object.entries(fulfilment.functions).map(([label, fn]) => ({
+      label,
+      function: fn.function,
+      timeout: fn.timeout,
+    })),
+    stateMachine: fulfilment.stateMachine,
+    trigger: fulfilment.trigger,
+    bus: streams.bus,
+    triggerDeadLetters: fulfilment.triggerDeadLetters,
+    description: `${config.appName} (${config.stage}): alarms, the alarm topic and the operations dashboard`,
+  });
+  return { data, api, streams, fulfilment, monitoring };
 }

@@ -3,15 +3,22 @@
  * one place.
  *
  * `parseConfig` refuses the switches a target cannot run and copies the rest into `AppConfig`
- * (`tracing`, `httpApi`), which is all the stacks read: no stack asks which target it is on. The
- * README's LocalStack section lists the same leave-outs with their sources.
+ * (`tracing`, `httpApi`, `dashboard`, `anomalyAlarms`), which is all the stacks read: no stack
+ * asks which target it is on. docs/localstack.md lists the same leave-outs with their
+ * sources; docs/operations/monitoring.md those of the monitoring stack.
  */
 import type { ContextKey, Target } from './config';
 
 /** Context switches that turn on something a target may lack. */
 export type RefusableKey = Extract<
   ContextKey,
-  'dax' | 'analytics' | 'contributorInsights' | 'billing' | 'replicaKeyArns'
+  | 'dax'
+  | 'analytics'
+  | 'contributorInsights'
+  | 'billing'
+  | 'replicaKeyArns'
+  | 'maxReadRequestUnits'
+  | 'maxWriteRequestUnits'
 >;
 
 /** What the stacks build on a target. */
@@ -23,6 +30,10 @@ export interface TargetProfile {
    * invoke policies; without it the functions are deployed on their own.
    */
   readonly httpApi: boolean;
+  /** The CloudWatch dashboard of the monitoring stack. */
+  readonly dashboard: boolean;
+  /** Alarms on CloudWatch anomaly-detection bands (conditional-check failures, transaction conflicts). */
+  readonly anomalyAlarms: boolean;
   /**
    * Switches the target cannot run, each with the reason: `parseConfig` refuses them when they are
    * on, and defaults them to off there.
@@ -31,7 +42,7 @@ export interface TargetProfile {
 }
 
 export const TARGET_PROFILES: Readonly<Record<Target, TargetProfile>> = {
-  aws: { tracing: true, httpApi: true, refuses: {} },
+  aws: { tracing: true, httpApi: true, dashboard: true, anomalyAlarms: true, refuses: {} },
   localstack: {
     // X-Ray is in LocalStack's Ultimate plan only.
     tracing: false,
@@ -39,6 +50,13 @@ export const TARGET_PROFILES: Readonly<Record<Target, TargetProfile>> = {
     // lets the rest deploy on the free plan, where CloudFormation would otherwise fail on (or
     // silently skip) the AWS::ApiGatewayV2 resources.
     httpApi: false,
+    // LocalStack's CloudFormation has providers for AWS::CloudWatch::Alarm and ::CompositeAlarm
+    // (localstack/localstack#9296), SNS topics, subscriptions and topic policies, but none for
+    // AWS::CloudWatch::Dashboard, and its CloudWatch does not implement anomaly detection
+    // (PutAnomalyDetector). Metric alarms and the topic deploy; nothing there evaluates math or
+    // anomaly bands the way CloudWatch does.
+    dashboard: false,
+    anomalyAlarms: false,
     refuses: {
       dax: 'LocalStack has no DAX in any plan',
       analytics:
@@ -48,6 +66,10 @@ export const TARGET_PROFILES: Readonly<Record<Target, TargetProfile>> = {
       billing:
         'LocalStack cannot create a provisioned AWS::DynamoDB::GlobalTable (CreateTable rejects its autoscaled capacity); leave it unset or "on-demand"',
       replicaKeyArns: 'LocalStack fails to create an AWS::DynamoDB::GlobalTable with replicas in other regions',
+      maxReadRequestUnits:
+        'an on-demand ceiling is a cost guard and LocalStack bills nothing; whether its AWS::DynamoDB::GlobalTable provider applies one is unverified',
+      maxWriteRequestUnits:
+        'an on-demand ceiling is a cost guard and LocalStack bills nothing; whether its AWS::DynamoDB::GlobalTable provider applies one is unverified',
     },
   },
 };

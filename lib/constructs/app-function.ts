@@ -100,9 +100,15 @@ const DEFAULTS = {
 export class AppFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: Role;
+  /** How long an invocation may run; alarms compare the function's duration with it. */
+  readonly timeout: Duration;
+  /** The Powertools service name: the `service` dimension of the function's own metrics. */
+  readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: AppFunctionProps) {
     super(scope, id);
+    this.timeout = props.timeout ?? DEFAULTS.timeout;
+    this.serviceName = props.serviceName;
     const logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? DEFAULTS.logRetention,
       encryptionKey: props.encryptionKey,
@@ -130,7 +136,7 @@ export class AppFunction extends Construct {
       runtime: DEFAULTS.runtime,
       architecture: DEFAULTS.architecture,
       memorySize: props.memorySize ?? DEFAULTS.memorySize,
-      timeout: props.timeout ?? DEFAULTS.timeout,
+      timeout: this.timeout,
       role: this.role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,

@@ -2,6 +2,7 @@ import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import {
   AttributeType,
   Billing,
+  BillingMode,
   ContributorInsightsMode,
   type ContributorInsightsSpecification,
   type GlobalSecondaryIndexPropsV2,
@@ -39,6 +40,20 @@ export interface AppTableProps {
    * @default - on-demand billing
    */
   readonly billing?: Billing;
+  /**
+   * Most read request units per second on demand, for the table and for each global index alike:
+   * requests beyond it are throttled instead of billed. Only with on-demand billing.
+   *
+   * @default - no ceiling but the account's per-table quota
+   */
+  readonly maxReadRequestUnits?: number;
+  /**
+   * Most write request units per second on demand, for the table and for each global index alike.
+   * Only with on-demand billing.
+   *
+   * @default - no ceiling but the account's per-table quota
+   */
+  readonly maxWriteRequestUnits?: number;
   /**
    * Days of point-in-time recovery history, from 1 to 35.
    *
@@ -81,6 +96,16 @@ const SECURE_DEFAULTS = {
 } as const;
 
 const PITR_DAYS = { min: 1, max: 35 } as const;
+const REQUEST_UNITS = { min: 1, max: 40_000 } as const;
+
+function checkRequestUnits(id: string, name: string, value: number | undefined): void {
+  if (value === undefined || Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < REQUEST_UNITS.min || value > REQUEST_UNITS.max) {
+    throw new Error(
+      `AppTable ${id}: ${name} must be a whole number from ${REQUEST_UNITS.min} to ${REQUEST_UNITS.max}, got ${value}`,
+    );
+  }
+}
 
 const attributeType = (key: KeyAttribute): AttributeType =>
   ({ S: AttributeType.STRING, N: AttributeType.NUMBER, B: AttributeType.BINARY })[key.type];
@@ -124,6 +149,22 @@ export class AppTable extends Construct {
         `AppTable: pointInTimeRecoveryDays must be a whole number from ${PITR_DAYS.min} to ${PITR_DAYS.max}, got ${pitrDays}`,
       );
     }
+    const { maxReadRequestUnits, maxWriteRequestUnits } = props;
+    checkRequestUnits(id, 'maxReadRequestUnits', maxReadRequestUnits);
+    checkRequestUnits(id, 'maxWriteRequestUnits', maxWriteRequestUnits);
+    const capped = maxReadRequestUnits !== undefined || maxWriteRequestUnits !== undefined;
+    let billing = props.billing ?? SECURE_DEFAULTS.billing;
+    if (capped) {
+      if (billing.mode !== BillingMode.PAY_PER_REQUEST) {
+        throw new Error(
+          `AppTable ${id}: maxReadRequestUnits and maxWriteRequestUnits apply to on-demand billing only; provisioned capacity is bounded by its autoscaling maximum`,
+        );
+      }
+      billing = Billing.onDemand({ maxReadRequestUnits, maxWriteRequestUnits });
+    }
+    // The table's ceiling does not carry over to its indexes in the template, so each index gets
+    // the same one: an index without it could still bill a runaway query or write fan-out.
+    const indexCeiling = capped ? { maxReadRequestUnits, maxWriteRequestUnits } : {};
     const insightsMode = props.contributorInsights ?? SECURE_DEFAULTS.contributorInsights;
     const contributorInsightsSpecification: ContributorInsightsSpecification =
       insightsMode === 'off' ? { enabled: false } : { enabled: true, mode: insightsMode };
@@ -132,7 +173,7 @@ export class AppTable extends Construct {
     this.table = new TableV2(this, 'Resource', {
       partitionKey: attribute(TableKeys.partitionKey),
       sortKey: attribute(TableKeys.sortKey),
-      billing: props.billing ?? SECURE_DEFAULTS.billing,
+      billing,
       encryption: TableEncryptionV2.customerManagedKey(
         props.encryptionKey,
         Object.fromEntries(replicas.map((r) => [r.region, r.keyArn])),
@@ -148,6 +189,7 @@ export class AppTable extends Construct {
         partitionKey: attribute(index.partitionKey),
         sortKey: attribute(index.sortKey),
         ...projection(index.projection),
+        ...indexCeiling,
       })),
       localSecondaryIndexes: Object.values(LocalIndexes).map(
         (index): LocalSecondaryIndexProps => ({

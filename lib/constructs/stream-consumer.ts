@@ -59,10 +59,13 @@ export class StreamConsumer extends Construct {
   readonly function: AppFunction;
   readonly failures: Queue;
   readonly mapping: EventSourceMapping;
+  /** The delivery settings of the mapping; alarms on the consumer's lag are derived from them. */
+  readonly delivery: StreamDelivery;
 
   constructor(scope: Construct, id: string, props: StreamConsumerProps) {
     super(scope, id);
     const { table, key, delivery } = props;
+    this.delivery = delivery;
     const streamArn = table.tableStreamArn;
     if (streamArn === undefined) throw new Error(`StreamConsumer ${id}: the table has no stream`);
 

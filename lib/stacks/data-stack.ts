@@ -13,6 +13,7 @@ import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { AppConfig, BillingConfig, ContributorInsightsMode as InsightsSetting } from '../config';
 import { AppTable } from '../constructs/app-table';
+import { stageNames } from '../names';
 
 export interface DataStackProps extends StackProps {
   readonly config: AppConfig;
@@ -88,9 +89,67 @@ export class DataStack extends Stack {
       }),
     );
 
+    // CloudWatch publishes alarm notifications to the alarm topic, which this key encrypts (SNS
+    // calls KMS on the publisher's behalf). The conditions hold the grant to this stage's alarms
+    // publishing to this stage's alarm topic, both named in lib/names.ts so that this stack does
+    // not depend on the monitoring stack.
+    const names = stageNames(config);
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublishToTheAlarmTopic',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': this.account,
+            'kms:EncryptionContext:aws:sns:topicArn': this.formatArn({
+              service: 'sns',
+              resource: names.alarmTopic,
+              arnFormat: ArnFormat.NO_RESOURCE_NAME,
+            }),
+          },
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: `${names.alarmPrefix}-*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+
+    // EventBridge moves the OrderPlaced events it could not deliver to the rule target's
+    // dead-letter queue, which this key encrypts (SQS calls KMS on the sender's behalf).
+    // EventBridge's requests to KMS carry no source account or ARN to check, so the grant is held
+    // to that one queue by the encryption context SQS adds: the queue's ARN.
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowEventBridgeToSendToTheOrderPlacedDeadLetterQueue',
+        principals: [new ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: {
+            'kms:EncryptionContext:aws:sqs:arn': this.formatArn({
+              service: 'sqs',
+              resource: names.orderPlacedDeadLetters,
+              arnFormat: ArnFormat.NO_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
+
+    const ceiling: { readonly maxReadRequestUnits?: number; readonly maxWriteRequestUnits?: number } =
+      config.billing.mode === 'on-demand' ? config.billing : {};
     const { table } = new AppTable(this, 'Table', {
       encryptionKey: key,
       billing: billing(config.billing),
+      maxReadRequestUnits: ceiling.maxReadRequestUnits,
+      maxWriteRequestUnits: ceiling.maxWriteRequestUnits,
       pointInTimeRecoveryDays: config.pitrRecoveryDays,
       contributorInsights: contributorInsights(config.contributorInsights),
       replicas: config.replicas,
@@ -103,7 +162,11 @@ export class DataStack extends Stack {
     this.idempotencyTable = new TableV2(this, 'IdempotencyTable', {
       partitionKey: { name: 'id', type: AttributeType.STRING },
       timeToLiveAttribute: 'expiration',
-      billing: Billing.onDemand(),
+      // The same ceiling as the single table: every record comes from a request that writes there too.
+      billing: Billing.onDemand({
+        maxReadRequestUnits: ceiling.maxReadRequestUnits,
+        maxWriteRequestUnits: ceiling.maxWriteRequestUnits,
+      }),
       encryption: TableEncryptionV2.customerManagedKey(key),
       deletionProtection: config.retainData,
       removalPolicy,

@@ -6,6 +6,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import {
   CustomerManagedEncryptionConfiguration,
   DefinitionBody,
@@ -23,6 +24,7 @@ import { ORDER_EVENT_SOURCE, OrderEventType } from '../../lambdas/model/events';
 import type { AppConfig } from '../config';
 import { AppFunction } from '../constructs/app-function';
 import { acknowledgeWildcardResources } from '../nag';
+import { stageNames } from '../names';
 
 export interface FulfilmentStackProps extends StackProps {
   readonly config: AppConfig;
@@ -59,6 +61,8 @@ const TRANSIENT_ERRORS = [
 export class FulfilmentStack extends Stack {
   readonly stateMachine: StateMachine;
   readonly trigger: Rule;
+  /** Where OrderPlaced events go when the rule cannot start the workflow after its retries. */
+  readonly triggerDeadLetters: Queue;
   readonly functions: Readonly<Record<keyof typeof FULFILMENT_STEPS, AppFunction>>;
 
   constructor(scope: Construct, id: string, props: FulfilmentStackProps) {
@@ -131,6 +135,22 @@ export class FulfilmentStack extends Stack {
       assumedBy: new ServicePrincipal('events.amazonaws.com'),
     });
     key.grant(starter, 'kms:GenerateDataKey');
+    // Without a dead-letter queue an event the rule gives up on (after its retries and two hours)
+    // is dropped, and that order is never fulfilled. Here it is kept for 14 days to be replayed; the
+    // key's policy lets EventBridge encrypt into it (lib/stacks/data-stack.ts).
+    this.triggerDeadLetters = new Queue(this, 'StartOnOrderPlacedDeadLetters', {
+      // Named so that the key policy can name it (lib/names.ts).
+      queueName: stageNames(config).orderPlacedDeadLetters,
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+    });
+    Validations.of(this.triggerDeadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is itself the dead-letter queue of the OrderPlaced rule target; events in it are replayed by an operator (docs/operations/runbook.md).',
+    });
     this.trigger = new Rule(this, 'StartOnOrderPlaced', {
       eventBus: bus,
       description: 'Start fulfilment when an order is placed',
@@ -144,6 +164,7 @@ export class FulfilmentStack extends Stack {
           role: starter,
           retryAttempts: 10,
           maxEventAge: Duration.hours(2),
+          deadLetterQueue: this.triggerDeadLetters,
         }),
       ],
     });

@@ -2,19 +2,14 @@
  * Every Mermaid diagram in the README, CONTRIBUTING and docs/ renders: each is drawn by Mermaid in
  * a real browser, as GitHub draws it, and a diagram Mermaid cannot parse fails with its message.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { docPages } from '../../tools/docs/links';
 import { launchChromium } from '../fixtures/browser';
 
 const ROOT = join(__dirname, '..', '..');
-const PAGES = [
-  'README.md',
-  'CONTRIBUTING.md',
-  ...readdirSync(join(ROOT, 'docs'))
-    .filter((f) => f.endsWith('.md'))
-    .map((f) => `docs/${f}`),
-];
+const PAGES = docPages(ROOT);
 
 /** The Mermaid blocks of a page, each with the line it starts on. */
 function diagramsOf(page: string): { readonly line: number; readonly source: string }[] {

@@ -20,7 +20,7 @@ describe('parseConfig', () => {
       tracing: true,
       httpApi: true,
       region: 'eu-central-1',
-      billing: { mode: 'on-demand' },
+      billing: { mode: 'on-demand', maxReadRequestUnits: 100, maxWriteRequestUnits: 50 },
       statusShards: 4,
       pitrRecoveryDays: 35,
       contributorInsights: 'throttled',
@@ -30,6 +30,21 @@ describe('parseConfig', () => {
       analytics: false,
       apiRateLimit: 50,
       apiBurstLimit: 100,
+      monitoring: {
+        dashboard: true,
+        anomalyAlarms: true,
+        expectTtlDeletions: false,
+        thresholds: {
+          capacityPercent: 80,
+          latencyP99Ms: 100,
+          multiItemLatencyP99Ms: 200,
+          replicationLatencyMs: 60_000,
+          functionErrorPercent: 5,
+          functionDurationPercent: 80,
+          apiErrorPercent: 5,
+          apiLatencyP99Ms: 3_000,
+        },
+      },
     });
   });
 
@@ -108,21 +123,137 @@ describe('parseConfig', () => {
       { region: 'us-east-1', replicaKeyArns: 'arn:aws:kms:us-east-1:111111111111:key/abc' },
       'is in the primary region us-east-1; replicas need other regions',
     ],
+    [
+      'alarmEmail',
+      { alarmEmail: 'oncall.example.com' },
+      '"alarmEmail": got "oncall.example.com"; must be an email address (name@example.com) or an https:// URL',
+    ],
+    [
+      'alarmEmail',
+      { alarmEmail: 'http://hooks.example.com/alarms' },
+      '"alarmEmail": got "http://hooks.example.com/alarms"; must be an email address (name@example.com) or an https:// URL',
+    ],
+    [
+      'maxReadRequestUnits',
+      { maxReadRequestUnits: '0' },
+      '"maxReadRequestUnits": got "0"; must be a whole number from 1 to 40000',
+    ],
+    [
+      'maxWriteRequestUnits',
+      { billing: 'provisioned', maxWriteRequestUnits: 100 },
+      '"maxWriteRequestUnits": got 100; only applies with "billing" set to "on-demand"',
+    ],
+    [
+      'capacityAlarmPercent',
+      { capacityAlarmPercent: '40' },
+      '"capacityAlarmPercent": got "40"; must be a whole number from 50 to 100',
+    ],
+    [
+      'capacityAlarmPercent',
+      { billing: 'provisioned', targetUtilization: 85, capacityAlarmPercent: 80 },
+      '"capacityAlarmPercent": got 80; must be greater than "targetUtilization" (85)',
+    ],
+    ['latencyP99Ms', { latencyP99Ms: 'fast' }, '"latencyP99Ms": got "fast"; must be a whole number from 1 to 10000'],
+    [
+      'replicationLatencyMs',
+      { replicationLatencyMs: 5000 },
+      '"replicationLatencyMs": got 5000; only applies with replicas ("replicaKeyArns")',
+    ],
+    [
+      'functionErrorPercent',
+      { functionErrorPercent: '0' },
+      '"functionErrorPercent": got "0"; must be a whole number from 1 to 100',
+    ],
+    [
+      'functionDurationPercent',
+      { functionDurationPercent: '101' },
+      '"functionDurationPercent": got "101"; must be a whole number from 10 to 100',
+    ],
+    ['apiErrorPercent', { apiErrorPercent: 2.5 }, '"apiErrorPercent": got 2.5; must be a whole number from 1 to 100'],
+    [
+      'apiLatencyP99Ms',
+      { apiLatencyP99Ms: 60_000 },
+      '"apiLatencyP99Ms": got 60000; must be a whole number from 10 to 30000',
+    ],
   ])('throws naming %s, the value and the rule', (_key, raw, message) => {
     const problems = problemsOf(raw);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(message);
   });
 
+  describe('monitoring', () => {
+    test('prod caps on-demand throughput high, alarms earlier, and expects carts to expire daily', () => {
+      const config = parseConfig({ stage: 'prod' });
+      expect(config.billing).toEqual({ mode: 'on-demand', maxReadRequestUnits: 4_000, maxWriteRequestUnits: 1_000 });
+      expect(config.monitoring).toEqual({
+        dashboard: true,
+        anomalyAlarms: true,
+        expectTtlDeletions: true,
+        thresholds: {
+          capacityPercent: 80,
+          latencyP99Ms: 50,
+          multiItemLatencyP99Ms: 100,
+          replicationLatencyMs: 30_000,
+          functionErrorPercent: 1,
+          functionDurationPercent: 80,
+          apiErrorPercent: 1,
+          apiLatencyP99Ms: 1_000,
+        },
+      });
+    });
+
+    test('reads thresholds and ceilings from -c strings and cdk.json numbers alike', () => {
+      const keys = {
+        maxReadRequestUnits: 500,
+        maxWriteRequestUnits: 200,
+        capacityAlarmPercent: 90,
+        apiLatencyP99Ms: 800,
+      };
+      const fromCli = parseConfig(Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, String(v)])));
+      const fromJson = parseConfig(keys);
+      expect(fromCli).toEqual(fromJson);
+      expect(fromJson.billing).toEqual({ mode: 'on-demand', maxReadRequestUnits: 500, maxWriteRequestUnits: 200 });
+      expect(fromJson.monitoring.thresholds).toMatchObject({ capacityPercent: 90, apiLatencyP99Ms: 800 });
+    });
+
+    test.each([
+      ['an email address', ' oncall@example.com ', { protocol: 'email', endpoint: 'oncall@example.com' }],
+      [
+        'an https URL',
+        'https://events.pagerduty.example/integration/abc/enqueue',
+        { protocol: 'https', endpoint: 'https://events.pagerduty.example/integration/abc/enqueue' },
+      ],
+    ])('alarmEmail as %s subscribes it to the alarm topic', (_what, alarmEmail, subscription) => {
+      expect(parseConfig({ alarmEmail }).monitoring.subscription).toEqual(subscription);
+    });
+
+    test('without alarmEmail the topic has no subscriber', () => {
+      expect(parseConfig({}).monitoring.subscription).toBeUndefined();
+    });
+
+    test('provisioned billing has no on-demand ceiling, and a replica takes a replication threshold', () => {
+      const config = parseConfig({
+        billing: 'provisioned',
+        capacityAlarmPercent: 85,
+        region: 'us-east-1',
+        replicaKeyArns: 'arn:aws:kms:us-west-2:111111111111:key/abc',
+        replicationLatencyMs: 10_000,
+      });
+      expect(config.billing).not.toHaveProperty('maxReadRequestUnits');
+      expect(config.monitoring.thresholds).toMatchObject({ capacityPercent: 85, replicationLatencyMs: 10_000 });
+    });
+  });
+
   describe('with target localstack', () => {
-    test('leaves out X-Ray, the HTTP API and Contributor Insights, and keeps the rest of the defaults', () => {
+    test('leaves out X-Ray, the HTTP API, Contributor Insights, the dashboard, anomaly alarms and the on-demand ceiling, and keeps the rest of the defaults', () => {
       const config = parseConfig({ target: 'localstack', stage: 'prod' });
+      expect(config.billing).toEqual({ mode: 'on-demand' });
+      expect(config.monitoring).toMatchObject({ dashboard: false, anomalyAlarms: false, expectTtlDeletions: true });
       expect(config).toMatchObject({
         target: 'localstack',
         tracing: false,
         httpApi: false,
         contributorInsights: 'off',
-        billing: { mode: 'on-demand' },
         pitrRecoveryDays: 35,
         retainData: true,
         dax: false,
@@ -155,6 +286,16 @@ describe('parseConfig', () => {
         'replicaKeyArns',
         { replicaKeyArns: 'arn:aws:kms:us-west-2:111111111111:key/abc' },
         'not available with "target" set to "localstack": LocalStack fails to create an AWS::DynamoDB::GlobalTable with replicas',
+      ],
+      [
+        'maxReadRequestUnits',
+        { maxReadRequestUnits: '100' },
+        '"maxReadRequestUnits": got "100"; not available with "target" set to "localstack": an on-demand ceiling is a cost guard',
+      ],
+      [
+        'maxWriteRequestUnits',
+        { maxWriteRequestUnits: 100 },
+        '"maxWriteRequestUnits": got 100; not available with "target" set to "localstack": an on-demand ceiling is a cost guard',
       ],
     ])('refuses %s, naming the value and why', (_key, raw, message) => {
       const problems = problemsOf({ target: 'localstack', region: 'eu-west-1', ...raw });

@@ -94,6 +94,7 @@ describe('DataStack', () => {
               { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
+            WriteOnDemandThroughputSettings: { MaxWriteRequestUnits: 50 },
           },
         ]),
       });
@@ -112,6 +113,7 @@ describe('DataStack', () => {
               ProjectionType: 'INCLUDE',
               NonKeyAttributes: ['customerId', 'orderId', 'placedAt', 'orderTotalCents'],
             },
+            WriteOnDemandThroughputSettings: { MaxWriteRequestUnits: 50 },
           },
         ]),
       });
@@ -127,6 +129,7 @@ describe('DataStack', () => {
               { AttributeName: 'paidAt', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['customerId', 'orderId', 'orderTotalCents'] },
+            WriteOnDemandThroughputSettings: { MaxWriteRequestUnits: 50 },
           },
         ]),
       });

@@ -5,7 +5,7 @@ import { definitionFromTemplate } from '../../local/emulation/state-machine';
 import { synthTemplates } from '../fixtures/app';
 
 describe('FulfilmentStack', () => {
-  const { fulfilment } = synthTemplates();
+  const { fulfilment, data } = synthTemplates();
   const definition = definitionFromTemplate(fulfilment.toJSON() as CfnTemplate);
 
   test('THEN the state machine is standard, traced, logged and encrypted with the application key', () => {
@@ -36,6 +36,86 @@ describe('FulfilmentStack', () => {
     ]);
     expect(definition.States.Compensate?.Catch).toBeUndefined();
     expect(definition.States.Compensate?.Next).toBe('FulfilmentFailed');
+  });
+
+  describe('THEN the OrderPlaced rule target has a dead-letter queue', () => {
+    const queues = fulfilment.findResources('AWS::SQS::Queue');
+    const [queueId] = Object.keys(queues);
+
+    test('that is named for the key policy, encrypted with the application key and kept 14 days', () => {
+      expect(Object.keys(queues)).toHaveLength(1);
+      expect(queues[queueId as string]?.Properties).toEqual({
+        QueueName: 'OrderStore-dev-order-placed-dead-letters',
+        KmsMasterKeyId: {
+          'Fn::GetStackOutput': expect.objectContaining({
+            StackName: 'OrderStore-dev-Data',
+            OutputName: expect.stringMatching(/DataKey.*Arn/),
+          }),
+        },
+        MessageRetentionPeriod: 14 * 24 * 3600,
+      });
+    });
+
+    test('that the rule sends what it gives up on to, after its retries', () => {
+      fulfilment.hasResourceProperties('AWS::Events::Rule', {
+        Targets: [
+          Match.objectLike({
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
+            RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 7200 },
+          }),
+        ],
+      });
+    });
+
+    test('that refuses requests without TLS and accepts messages from that rule alone', () => {
+      const queueArn = { 'Fn::GetAtt': [queueId, 'Arn'] };
+      fulfilment.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueId }],
+        PolicyDocument: {
+          Statement: [
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Resource: queueArn,
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+            Match.objectLike({
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: queueArn,
+              Condition: {
+                ArnEquals: {
+                  'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^StartOnOrderPlaced'), 'Arn'] },
+                },
+              },
+            }),
+          ],
+        },
+      });
+    });
+
+    test('that EventBridge may encrypt into, by the application key’s policy, for that queue alone', () => {
+      data.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            {
+              Sid: 'AllowEventBridgeToSendToTheOrderPlacedDeadLetterQueue',
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+              Resource: '*',
+              Condition: {
+                StringEquals: {
+                  'kms:EncryptionContext:aws:sqs:arn':
+                    'arn:aws:sqs:eu-west-1:111111111111:OrderStore-dev-order-placed-dead-letters',
+                },
+              },
+            },
+          ]),
+        },
+      });
+    });
   });
 
   test.each(Object.values(FULFILMENT_STEPS))(

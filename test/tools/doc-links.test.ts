@@ -2,18 +2,11 @@
  * Every relative link of the README, CONTRIBUTING and docs/ leads to a file that exists, and every
  * `#section` it names to a heading of that page.
  */
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { anchorsOf, brokenLinks, githubSlug } from '../../tools/docs/links';
+import { anchorsOf, brokenLinks, docPages, githubSlug } from '../../tools/docs/links';
 
 const ROOT = join(__dirname, '..', '..');
-const PAGES = [
-  'README.md',
-  'CONTRIBUTING.md',
-  ...readdirSync(join(ROOT, 'docs'))
-    .filter((f) => f.endsWith('.md'))
-    .map((f) => `docs/${f}`),
-];
+const PAGES = docPages(ROOT);
 
 test.each(PAGES)('%s links only to files and headings that exist', (page) => {
   expect(brokenLinks(ROOT, page)).toEqual([]);

@@ -1,17 +1,21 @@
 /**
- * `npm run docs`: write the generated sections of the documentation from the API catalogue
- * (lambdas/model/api-catalogue.ts). `npm run docs -- --check` writes nothing and exits 1 when a
- * committed page is stale; a test does the same check on every run of `npm test`.
+ * `npm run docs`: write the generated parts of the documentation: the tables from the API
+ * catalogue (lambdas/model/api-catalogue.ts), and the monitoring page's cost table and dashboard
+ * picture from the synthesized stacks. `npm run docs -- --check` writes nothing and exits 1 when a
+ * committed page is stale; tests do the same check on every run of `npm test`.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { conditionalRequests, patternsTable, routesTable, workflowsTable } from './catalogue-tables';
-import { replaceSections } from './markdown';
+import { replaceSections, type Section } from './markdown';
+import { costTable, dashboardSvg, LAYOUT_SVG, MONITORING_PAGE } from './monitoring';
 
 const ROOT = join(__dirname, '..', '..');
 
 /** Each page with generated sections, and what they hold. */
-export function generatedSections(): Readonly<Record<string, Readonly<Record<string, string>>>> {
+export function generatedSections(
+  options: { readonly monitoring?: boolean } = {},
+): Readonly<Record<string, Readonly<Record<string, Section>>>> {
   return {
     'docs/access-patterns.md': {
       'access patterns': patternsTable(),
@@ -19,22 +23,29 @@ export function generatedSections(): Readonly<Record<string, Readonly<Record<str
       workflows: workflowsTable(),
     },
     'README.md': { routes: routesTable() },
+    ...(options.monitoring === false
+      ? {}
+      : { [MONITORING_PAGE]: { 'monitoring cost': { content: costTable(), source: 'tools/docs/monitoring.ts' } } }),
   };
 }
 
 /** Each page as it should be: its committed text with the generated sections brought up to date. */
 export function expectedPages(
-  root = ROOT,
+  options: { readonly root?: string; readonly monitoring?: boolean } = {},
 ): { readonly file: string; readonly current: string; readonly expected: string }[] {
-  return Object.entries(generatedSections()).map(([file, sections]) => {
-    const current = readFileSync(join(root, file), 'utf8');
+  return Object.entries(generatedSections(options)).map(([file, sections]) => {
+    const current = readFileSync(join(options.root ?? ROOT, file), 'utf8');
     return { file, current, expected: replaceSections(file, current, sections) };
   });
 }
 
 function main(): void {
   const check = process.argv.includes('--check');
-  const stale = expectedPages().filter((page) => page.current !== page.expected);
+  const svg = dashboardSvg();
+  const stale = [
+    ...expectedPages().filter((page) => page.current !== page.expected),
+    ...(readFileSync(join(ROOT, LAYOUT_SVG), 'utf8') === svg ? [] : [{ file: LAYOUT_SVG, expected: svg }]),
+  ];
   if (check) {
     for (const page of stale) console.error(`${page.file} is stale: run npm run docs`);
     process.exitCode = stale.length === 0 ? 0 : 1;

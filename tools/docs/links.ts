@@ -2,8 +2,17 @@
  * The relative links of the Markdown pages, and the anchors GitHub gives their headings, so that a
  * test can check that every link between pages (and every `#section` it names) leads somewhere.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, normalize } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+
+/** The pages a person reads: the README, CONTRIBUTING, and every page under docs/. */
+export function docPages(root: string): string[] {
+  const under = (dir: string): string[] =>
+    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? under(join(dir, entry.name)) : entry.name.endsWith('.md') ? [join(dir, entry.name)] : [],
+    );
+  return ['README.md', 'CONTRIBUTING.md', ...under('docs').map((page) => relative(root, join(root, page)))];
+}
 
 /** A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces to hyphens. */
 export function githubSlug(heading: string): string {
