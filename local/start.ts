@@ -40,6 +40,8 @@ const ROOT = join(__dirname, '..');
 const ASSEMBLY_DIR = join(ROOT, 'cdk.out');
 const DATA_DIR = join(ROOT, '.dynamodb');
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'];
+/** A signal this soon after the first is the same Ctrl-C, delivered twice (see `shutdown`). */
+const SECOND_SIGNAL_AFTER_MS = 1_000;
 
 class UsageError extends Error {}
 
@@ -186,14 +188,17 @@ async function main(): Promise<void> {
     if (error.code === 'EADDRINUSE') throw new UsageError(`Port ${opts.port} is in use: npm start -- --port <another>`);
     throw error;
   });
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const shutdown = async (signal: string) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // Ctrl-C under `npm start` arrives twice at once: from the terminal to the whole process
+      // group, and from npm, which passes it on to its child. Only a later one is a second Ctrl-C.
+      if (Date.now() - stoppingSince < SECOND_SIGNAL_AFTER_MS) return;
       // A second Ctrl-C: stop waiting. The engines are killed when this process exits.
       log('runner', `${signal} again: exiting now`);
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     log('runner', `${signal}: stopping (again to force)`);
     removeRunState(process.pid);
     await app.stop();
