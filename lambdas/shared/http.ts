@@ -9,7 +9,7 @@
 import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { $ZodType } from 'zod/v4/core';
-import en from 'zod/v4/locales/en.cjs';
+import { en } from 'zod/v4/locales';
 import { type FunctionGroup, type RouteIdOf, routesOfGroup } from '../model/api-catalogue';
 import {
   ConflictError,
