@@ -1,128 +1,141 @@
 /**
  * Daily sales: written only by the sales aggregator (a stream consumer), read by the back office.
  *
- * Each change is applied in one transaction together with a marker item named after the stream
- * record that caused it. The marker's put is conditional on its absence, so a record delivered a
- * second time (a retried batch, a bisected batch, a redrive) cancels the transaction and changes
- * nothing: the totals stay exact under Lambda's at-least-once delivery.
+ * The aggregator adds up a tumbling window of one stream shard's orders and writes each figure it
+ * changed once, with one UpdateItem: the store's total for a day, and each product's figure for
+ * the day. Each figure keeps, per shard, the sequence number of the last record whose effect it
+ * holds (`appliedUpTo#<shard>`); the update adds only if that is below the window's last record,
+ * and moves it there in the same write. A window delivered again (a retried final invocation, a
+ * window rebuilt after a crash) finds its figures already past it and changes nothing, so the
+ * totals stay exact under Lambda's at-least-once delivery, with one write per figure per window
+ * instead of a transaction per order.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type DailyProductSales, type DailySales, EntityType } from '../model/entities';
 import {
-  appliedEventItem,
+  appliedUpToAttribute,
+  comparableSequence,
   dailyProductSalesKey,
   dailySalesKey,
   entityOf,
   productSalesPartition,
   productSalesSortKey,
+  type TableKey,
 } from '../model/keys';
 import { Attr, GlobalIndexes } from '../model/table-design';
 import { documents, tableName } from './client';
 import { rethrowOverload } from './errors';
 import type { Page } from './pagination';
 import { type PageRequest, queryPage } from './query-page';
-import { MAX_TRANSACTION_ITEMS, type TransactItem, TransactionCancelled, transactWrite } from './transactions';
 
-/** What one order adds to (or, cancelled, takes from) the sales of the day it was placed. */
-export interface SalesChange {
-  /** UTC day the order was placed, YYYY-MM-DD. */
-  readonly day: string;
-  /** +1 for an order placed, -1 for an order cancelled. */
-  readonly orders: 1 | -1;
-  readonly products: readonly { readonly sku: string; readonly units: number; readonly revenueCents: number }[];
+/** What a window's orders add to one figure (negative for cancellations). */
+export interface SalesDelta {
+  readonly orders?: number;
+  readonly units: number;
+  readonly revenueCents: number;
 }
 
-/** Which stream record a change comes from, and how long to remember that it was applied. */
-export interface AppliedBy {
-  readonly consumer: string;
-  readonly eventId: string;
-  /** Epoch seconds after which TTL may delete the marker. */
-  readonly rememberUntil: number;
+/** A window's changes to one day: the store's total and each product's figure. */
+export interface DaySalesDelta {
+  /** UTC day the orders were placed, YYYY-MM-DD. */
+  readonly day: string;
+  readonly store: Required<SalesDelta>;
+  readonly products: readonly (SalesDelta & { readonly sku: string })[];
+}
+
+/** Which records a window's changes hold: one shard's, up to and including this sequence number. */
+export interface AppliedUpTo {
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+}
+
+/** How many writes may be in flight at once: enough to overlap round trips, few enough to be polite. */
+const CONCURRENT_WRITES = 8;
+
+const isZero = (delta: SalesDelta) => (delta.orders ?? 0) === 0 && delta.units === 0 && delta.revenueCents === 0;
+
+/** Add a window's delta to one figure, unless the figure holds the window already. */
+async function addOnce(
+  key: TableKey,
+  set: Readonly<Record<string, unknown>>,
+  delta: SalesDelta,
+  applied: AppliedUpTo,
+): Promise<'written' | 'alreadyApplied'> {
+  const names: Record<string, string> = { '#applied': appliedUpToAttribute(applied.shardId) };
+  const values: Record<string, unknown> = { ':applied': comparableSequence(applied.sequenceNumber) };
+  const sets = Object.entries(set).map(([name, value], i) => {
+    names[`#s${i}`] = name;
+    values[`:s${i}`] = value;
+    return `#s${i} = :s${i}`;
+  });
+  const adds = Object.entries({ orderCount: delta.orders, unitsSold: delta.units, revenueCents: delta.revenueCents })
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value], i) => {
+      names[`#a${i}`] = name;
+      values[`:a${i}`] = value;
+      return `#a${i} :a${i}`;
+    });
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: key,
+        UpdateExpression: `SET ${[...sets, '#applied = :applied'].join(', ')} ADD ${adds.join(', ')}`,
+        ConditionExpression: 'attribute_not_exists(#applied) OR #applied < :applied',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return 'written';
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return 'alreadyApplied';
+    return rethrowOverload(error);
+  }
 }
 
 /**
- * Apply a change exactly once per stream record.
+ * Apply a window's changes to the sales figures, each figure once however often the window is
+ * delivered. Figures whose change nets to zero are not written.
  *
- * @returns `applied`, or `duplicate` when this record's change was applied before
- * @throws ServiceUnavailableError when conflicts or throttling outlast the retry budget
+ * @returns how many figures were written, and how many already held the window
+ * @throws ServiceUnavailableError when throttling outlasts the SDK's retries (the caller retries:
+ *   figures written before are then found to hold the window already)
  */
-export async function applySalesChange(change: SalesChange, by: AppliedBy): Promise<'applied' | 'duplicate'> {
-  const sign = change.orders;
-  const units = change.products.reduce((sum, p) => sum + p.units, 0);
-  const revenue = change.products.reduce((sum, p) => sum + p.revenueCents, 0);
-  const items: TransactItem[] = [
-    {
-      Put: {
-        TableName: tableName,
-        Item: appliedEventItem({ consumer: by.consumer, eventId: by.eventId, expiresAt: by.rememberUntil }),
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': Attr.pk },
-      },
-    },
-    {
-      Update: {
-        TableName: tableName,
-        Key: dailySalesKey(change.day),
-        UpdateExpression: 'SET #type = :type, #day = :day ADD #orders :orders, #units :units, #revenue :revenue',
-        ExpressionAttributeNames: {
-          '#type': Attr.entityType,
-          '#day': 'day',
-          '#orders': 'orderCount',
-          '#units': 'unitsSold',
-          '#revenue': 'revenueCents',
-        },
-        ExpressionAttributeValues: {
-          ':type': EntityType.dailySales,
-          ':day': change.day,
-          ':orders': sign,
-          ':units': sign * units,
-          ':revenue': sign * revenue,
-        },
-      },
-    },
-    ...change.products.map(
-      (product): TransactItem => ({
-        Update: {
-          TableName: tableName,
-          Key: dailyProductSalesKey(change.day, product.sku),
-          UpdateExpression:
-            'SET #type = :type, #day = :day, #sku = :sku, #gpk = :gpk, #gsk = :gsk ADD #units :units, #revenue :revenue',
-          ExpressionAttributeNames: {
-            '#type': Attr.entityType,
-            '#day': 'day',
-            '#sku': 'sku',
-            '#gpk': Attr.gsi1pk,
-            '#gsk': Attr.gsi1sk,
-            '#units': 'unitsSold',
-            '#revenue': 'revenueCents',
-          },
-          ExpressionAttributeValues: {
-            ':type': EntityType.dailyProductSales,
-            ':day': change.day,
-            ':sku': product.sku,
-            ':gpk': productSalesPartition(product.sku),
-            ':gsk': productSalesSortKey(change.day),
-            ':units': sign * product.units,
-            ':revenue': sign * product.revenueCents,
-          },
-        },
-      }),
-    ),
-  ];
-  if (items.length > MAX_TRANSACTION_ITEMS) {
-    throw new Error(
-      `A sales change touches at most ${MAX_TRANSACTION_ITEMS - 2} products, got ${change.products.length}`,
-    );
+export async function applySalesDeltas(
+  days: readonly DaySalesDelta[],
+  applied: AppliedUpTo,
+): Promise<{ readonly written: number; readonly alreadyApplied: number }> {
+  const writes = days.flatMap(({ day, store, products }) => [
+    ...(isZero(store)
+      ? []
+      : [() => addOnce(dailySalesKey(day), { [Attr.entityType]: EntityType.dailySales, day }, store, applied)]),
+    ...products
+      .filter((product) => !isZero(product))
+      .map(
+        (product) => () =>
+          addOnce(
+            dailyProductSalesKey(day, product.sku),
+            {
+              [Attr.entityType]: EntityType.dailyProductSales,
+              day,
+              sku: product.sku,
+              [Attr.gsi1pk]: productSalesPartition(product.sku),
+              [Attr.gsi1sk]: productSalesSortKey(day),
+            },
+            { units: product.units, revenueCents: product.revenueCents },
+            applied,
+          ),
+      ),
+  ]);
+  const outcomes: ('written' | 'alreadyApplied')[] = [];
+  for (let i = 0; i < writes.length; i += CONCURRENT_WRITES) {
+    outcomes.push(...(await Promise.all(writes.slice(i, i + CONCURRENT_WRITES).map((write) => write()))));
   }
-  try {
-    // No client request token: the marker already makes every retry, however late, a no-op. (A
-    // token would also hide a missing marker check from tests for ten minutes.)
-    await transactWrite(items);
-    return 'applied';
-  } catch (error) {
-    if (error instanceof TransactionCancelled && error.failedConditions().includes(0)) return 'duplicate';
-    throw error;
-  }
+  return {
+    written: outcomes.filter((o) => o === 'written').length,
+    alreadyApplied: outcomes.filter((o) => o === 'alreadyApplied').length,
+  };
 }
 
 /** The whole store's sales on one day, or undefined before the first order of that day. */

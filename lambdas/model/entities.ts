@@ -15,7 +15,6 @@ export const EntityType = {
   orderLine: 'OrderLine',
   dailyProductSales: 'DailyProductSales',
   dailySales: 'DailySales',
-  appliedEvent: 'AppliedEvent',
 } as const;
 export type EntityType = (typeof EntityType)[keyof typeof EntityType];
 
@@ -97,15 +96,4 @@ export interface DailySales {
   readonly orderCount: number;
   readonly unitsSold: number;
   readonly revenueCents: number;
-}
-
-/**
- * Proof that a stream consumer applied one stream record's effect: written in the same
- * transaction as the effect, so that a record delivered twice is applied once.
- */
-export interface AppliedEvent {
-  readonly consumer: string;
-  readonly eventId: string;
-  /** Epoch seconds; TTL deletes the marker once no redelivery of the record is possible. */
-  readonly expiresAt: number;
 }

@@ -9,14 +9,12 @@
  * | `EMAIL#<email>`     | `EMAIL`                                                            |
  * | `PRODUCT#<sku>`     | `PRODUCT`                                                          |
  * | `SALES#<day>`       | `TOTAL`, `PRODUCT#<sku>`                                           |
- * | `EVENT#<eventId>`   | `APPLIED#<consumer>`                                               |
  *
  * A customer's orders live in the customer's partition so that the local secondary index can
  * sort them by total; an order and its lines share a sort-key prefix so that one Query reads
  * them together.
  */
 import {
-  type AppliedEvent,
   type CartLine,
   type Customer,
   type DailyProductSales,
@@ -164,12 +162,6 @@ export const dailyProductSalesKey = (salesDay: string, sku: string): TableKey =>
   SK: join('PRODUCT', part('sku', sku)),
 });
 
-/** Stream event ids are opaque strings from DynamoDB Streams; they are the last part of their key. */
-export const appliedEventKey = (consumer: string, eventId: string): TableKey => ({
-  PK: join('EVENT', part('eventId', eventId, { allowBelowSeparator: true })),
-  SK: join('APPLIED', part('consumer', consumer)),
-});
-
 /** Overloaded index keys: products by category, cheapest first. */
 export const categoryPartition = (category: string): string => join('CATEGORY', part('category', category));
 
@@ -304,12 +296,6 @@ export const dailyProductSalesItem = (sales: DailyProductSales): Item<DailyProdu
   ...sales,
 });
 
-export const appliedEventItem = (marker: AppliedEvent): Item<AppliedEvent> => ({
-  ...appliedEventKey(marker.consumer, marker.eventId),
-  [Attr.entityType]: EntityType.appliedEvent,
-  ...marker,
-});
-
 /** Attributes that exist only for keys and indexes; they are never part of an entity. */
 export const KEY_ATTRIBUTES: readonly string[] = [
   Attr.pk,
@@ -322,9 +308,27 @@ export const KEY_ATTRIBUTES: readonly string[] = [
   Attr.entityType,
 ];
 
-/** The entity an item stores: the item without its key and index attributes. */
+/**
+ * Where a sales figure records, for each stream shard that wrote it, the last stream record it
+ * holds: `appliedUpTo#<shard id>`, a sequence number padded to compare as text (the sales
+ * aggregator's exactly-once check, lambdas/data/sales.ts).
+ */
+const APPLIED_UP_TO = 'appliedUpTo#';
+
+export const appliedUpToAttribute = (shardId: string): string => `${APPLIED_UP_TO}${shardId}`;
+
+/** A stream sequence number as text that sorts as the number does (they have 21 to 40 digits). */
+export const comparableSequence = (sequenceNumber: string): string => {
+  if (!/^\d{1,40}$/.test(sequenceNumber))
+    throw new KeyPartError('sequence number', sequenceNumber, 'must be 1 to 40 digits');
+  return sequenceNumber.padStart(40, '0');
+};
+
+/** The entity an item stores: the item without its key, index and bookkeeping attributes. */
 export function entityOf<T>(item: Record<string, unknown>): T {
-  const entity: Record<string, unknown> = { ...item };
-  for (const attribute of KEY_ATTRIBUTES) delete entity[attribute];
+  const entity: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (!KEY_ATTRIBUTES.includes(name) && !name.startsWith(APPLIED_UP_TO)) entity[name] = value;
+  }
   return entity as T;
 }

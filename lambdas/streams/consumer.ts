@@ -19,6 +19,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { instrumented, logger, metrics } from '../shared/observability';
 import type { DynamoDBRecord } from './records';
+import { MalformedRecordError } from './records';
 
 /** What a record handler did with one record, for logs and metrics. */
 export type RecordOutcome = 'applied' | 'duplicate' | 'ignored';
@@ -78,5 +79,66 @@ export function streamConsumer(handleRecord: RecordHandler, options: { readonly 
         metrics.addMetric(`Records${outcome[0]?.toUpperCase()}${outcome.slice(1)}`, MetricUnit.Count, count);
       }
     }
+  });
+}
+
+/** A stream event from a mapping with a tumbling window: Lambda adds the shard, the window and the state. */
+export interface WindowedStreamEvent extends DynamoDBStreamEvent {
+  readonly shardId: string;
+  readonly window: { readonly start: string; readonly end: string };
+  /** What the function returned last in this window: `{}` at its start. */
+  readonly state?: Readonly<Record<string, unknown>>;
+  readonly isFinalInvokeForWindow: boolean;
+  readonly isWindowTerminatedEarly?: boolean;
+}
+
+/** What a windowed function answers: the state for the window's next invocation. */
+export interface WindowedResponse {
+  readonly state: Readonly<Record<string, unknown>>;
+  readonly batchItemFailures: readonly { readonly itemIdentifier: string }[];
+}
+
+/** An aggregation over a tumbling window of one shard. */
+export interface WindowAggregation<S extends Readonly<Record<string, unknown>>> {
+  /** The state of a window that has had no record yet. */
+  readonly empty: S;
+  /** Add a batch of records to the state, in order; throws at a record it cannot use. */
+  add(records: readonly DynamoDBRecord[], state: S): Promise<S>;
+  /** Apply a finished window's state (the window's final invocation), once however often it runs. */
+  finish(state: S, shardId: string): Promise<void>;
+}
+
+/**
+ * A consumer of a mapping with a tumbling window (Lambda passes each invocation the state the last
+ * one returned, and calls the function once more, `isFinalInvokeForWindow`, when the window ends).
+ *
+ * A batch is added to the state whole or not at all: a record that cannot be added fails the
+ * invocation, Lambda retries the batch from the state it had and, bisecting, isolates the record
+ * until it alone goes to the failure destination. Partial batch responses are not used, so nothing
+ * depends on what Lambda does with the state of a partly failed batch.
+ */
+export function windowedConsumer<S extends Readonly<Record<string, unknown>>>(aggregation: WindowAggregation<S>) {
+  return instrumented(async (event: WindowedStreamEvent, context: Context): Promise<WindowedResponse> => {
+    void context;
+    const given = event.state === undefined || Object.keys(event.state).length === 0 ? undefined : event.state;
+    let state = (given as S | undefined) ?? aggregation.empty;
+    try {
+      state = await aggregation.add(event.Records, state);
+    } catch (error) {
+      metrics.addMetric('BatchesFailed', MetricUnit.Count, 1);
+      logger.error('Stream batch failed; Lambda retries it from the state before it', {
+        shardId: event.shardId,
+        firstSequenceNumber: event.Records[0]?.dynamodb?.SequenceNumber,
+        records: event.Records.length,
+        malformed: error instanceof MalformedRecordError,
+        error: error as Error,
+      });
+      throw error;
+    }
+    metrics.addMetric('RecordsAdded', MetricUnit.Count, event.Records.length);
+    if (!event.isFinalInvokeForWindow) return { state, batchItemFailures: [] };
+    await aggregation.finish(state, event.shardId);
+    metrics.addMetric('WindowsFinished', MetricUnit.Count, 1);
+    return { state: {}, batchItemFailures: [] };
   });
 }

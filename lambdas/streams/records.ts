@@ -6,7 +6,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, AttributeValue as LambdaAttributeValue } from 'aws-lambda';
 import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.cjs';
+import { en } from 'zod/v4/locales';
 import { EntityType, ORDER_STATUSES } from '../model/entities';
 import { Attr } from '../model/table-design';
 

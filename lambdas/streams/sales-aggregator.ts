@@ -3,29 +3,24 @@
  * stream of order headers. An order counts on the UTC day it was placed; cancelling it takes it
  * back out of that day, so a day's figures are its net sales.
  *
- * `salesEventOf` is pure: it decides from one record whether the record is a sale or a
- * cancellation. `applySalesEvent` reads the order's lines (they are written with the header in
- * one transaction and never change) and applies the change exactly once per record.
+ * It runs on Lambda's tumbling windows: the orders of one shard's window are added up in the
+ * window's state (`addToWindow`, pure), and when the window ends each figure it changed is written
+ * once (lambdas/data/sales.ts), so that a day's store total takes one write per shard per window
+ * instead of one per order, and the writes' exactly-once check travels with them.
+ *
+ * `salesEventOf` is pure too: it decides from one record whether the record is a sale or a
+ * cancellation. Lines are read from the table (written with the header in one transaction, never
+ * changed after), with a strongly consistent Query per order, a few at a time.
  */
 import type * as z from 'zod/mini';
 import { getOrderWithLines } from '../data/orders';
-import { applySalesChange, type SalesChange } from '../data/sales';
-import type { RecordOutcome } from './consumer';
-import {
-  changedAtOf,
-  type DynamoDBRecord,
-  dayOf,
-  eventIdOf,
-  imageOf,
-  MalformedRecordError,
-  orderHeaderImage,
-} from './records';
+import { applySalesDeltas, type DaySalesDelta } from '../data/sales';
+import type { OrderLine } from '../model/entities';
+import type { WindowAggregation } from './consumer';
+import { type DynamoDBRecord, dayOf, eventIdOf, imageOf, MalformedRecordError, orderHeaderImage } from './records';
 
-/** Name of this consumer in its applied-event markers. */
-export const SALES_CONSUMER = 'SalesAggregator';
-
-/** How long a marker outlives its record: past the stream's 24 hours and Lambda's longest record age. */
-const REMEMBER_SECONDS = 8 * 24 * 60 * 60;
+/** Orders whose lines are read at once. */
+const CONCURRENT_READS = 8;
 
 export interface SalesEvent {
   readonly kind: 'placed' | 'cancelled';
@@ -56,30 +51,108 @@ function summaryOf(order: z.infer<typeof orderHeaderImage>) {
   return { customerId, orderId, orderTotalCents, lineCount, day: dayOf(order.placedAt) };
 }
 
-/** Apply one record's sale or cancellation to the day's figures, once however often it arrives. */
-export async function applySalesEvent(record: DynamoDBRecord): Promise<RecordOutcome> {
-  const event = salesEventOf(record);
-  if (event === undefined) return 'ignored';
-  const eventId = eventIdOf(record);
-  const placed = await getOrderWithLines(event.customerId, event.orderId, { consistentRead: true });
-  const lines = placed?.lines ?? [];
-  if (lines.length !== event.lineCount) {
-    throw new MalformedRecordError(eventId, [
-      `order ${event.orderId} has ${lines.length} lines in the table, the record says ${event.lineCount}`,
-    ]);
-  }
-  const change: SalesChange = {
-    day: event.day,
-    orders: event.kind === 'placed' ? 1 : -1,
-    products: lines.map((line) => ({
-      sku: line.sku,
-      units: line.quantity,
-      revenueCents: line.quantity * line.unitPriceCents,
-    })),
-  };
-  return applySalesChange(change, {
-    consumer: SALES_CONSUMER,
-    eventId,
-    rememberUntil: Math.ceil(changedAtOf(record)) + REMEMBER_SECONDS,
-  });
+interface Figures {
+  readonly units: number;
+  readonly revenueCents: number;
 }
+
+/** A day's net sales so far in the window. */
+interface DayFigures extends Figures {
+  readonly orders: number;
+  readonly products: Readonly<Record<string, Figures>>;
+}
+
+/**
+ * What Lambda carries from one invocation of a window to the next (JSON, at most 1 MB a shard):
+ * each day's net figures, and the last record they hold.
+ */
+export interface SalesWindowState extends Readonly<Record<string, unknown>> {
+  readonly days: Readonly<Record<string, DayFigures>>;
+  readonly lastSequenceNumber?: string;
+}
+
+export const EMPTY_WINDOW: SalesWindowState = { days: {} };
+
+const plus = (a: Figures | undefined, b: Figures): Figures => ({
+  units: (a?.units ?? 0) + b.units,
+  revenueCents: (a?.revenueCents ?? 0) + b.revenueCents,
+});
+
+/** The window's state with one sale or cancellation added: pure. */
+export function addToWindow(
+  state: SalesWindowState,
+  sale: SalesEvent,
+  lines: readonly Pick<OrderLine, 'sku' | 'quantity' | 'unitPriceCents'>[],
+  sequenceNumber: string,
+): SalesWindowState {
+  const sign = sale.kind === 'placed' ? 1 : -1;
+  const day = state.days[sale.day];
+  const products: Record<string, Figures> = { ...day?.products };
+  let total: Figures = { units: day?.units ?? 0, revenueCents: day?.revenueCents ?? 0 };
+  for (const line of lines) {
+    const figures = { units: sign * line.quantity, revenueCents: sign * line.quantity * line.unitPriceCents };
+    products[line.sku] = plus(products[line.sku], figures);
+    total = plus(total, figures);
+  }
+  return {
+    days: { ...state.days, [sale.day]: { ...total, orders: (day?.orders ?? 0) + sign, products } },
+    lastSequenceNumber: sequenceNumber,
+  };
+}
+
+/** What a finished window changes, day by day: pure. */
+export const deltasOf = (state: SalesWindowState): DaySalesDelta[] =>
+  Object.entries(state.days).map(([day, figures]) => ({
+    day,
+    store: { orders: figures.orders, units: figures.units, revenueCents: figures.revenueCents },
+    products: Object.entries(figures.products).map(([sku, product]) => ({ sku, ...product })),
+  }));
+
+/** The sales in a batch, each with its order's lines, read a few orders at a time. */
+async function salesWithLines(records: readonly DynamoDBRecord[]) {
+  const sales = records.flatMap((record) => {
+    const sale = salesEventOf(record);
+    return sale === undefined ? [] : [{ record, sale }];
+  });
+  const withLines: { record: DynamoDBRecord; sale: SalesEvent; lines: OrderLine[] }[] = [];
+  for (let i = 0; i < sales.length; i += CONCURRENT_READS) {
+    const group = sales.slice(i, i + CONCURRENT_READS);
+    const orders = await Promise.all(
+      group.map(({ sale }) => getOrderWithLines(sale.customerId, sale.orderId, { consistentRead: true })),
+    );
+    group.forEach(({ record, sale }, j) => {
+      const lines = orders[j]?.lines ?? [];
+      if (lines.length !== sale.lineCount) {
+        throw new MalformedRecordError(eventIdOf(record), [
+          `order ${sale.orderId} has ${lines.length} lines in the table, the record says ${sale.lineCount}`,
+        ]);
+      }
+      withLines.push({ record, sale, lines });
+    });
+  }
+  return withLines;
+}
+
+const sequenceOf = (record: DynamoDBRecord): string => {
+  const sequence = record.dynamodb?.SequenceNumber;
+  if (sequence === undefined) throw new MalformedRecordError(record.eventID, ['dynamodb.SequenceNumber is missing']);
+  return sequence;
+};
+
+/** The aggregation the sales aggregator's handler runs (lambdas/streams/consumer.ts). */
+export const salesWindow: WindowAggregation<SalesWindowState> = {
+  empty: EMPTY_WINDOW,
+  async add(records, state) {
+    let next = state;
+    for (const { record, sale, lines } of await salesWithLines(records)) {
+      next = addToWindow(next, sale, lines, sequenceOf(record));
+    }
+    // Records that are not sales still move the window past them.
+    const last = records[records.length - 1];
+    return last === undefined ? next : { ...next, lastSequenceNumber: sequenceOf(last) };
+  },
+  async finish(state, shardId) {
+    if (state.lastSequenceNumber === undefined) return;
+    await applySalesDeltas(deltasOf(state), { shardId, sequenceNumber: state.lastSequenceNumber });
+  },
+};

@@ -18,6 +18,13 @@ export interface StreamDelivery {
   readonly retryAttempts: number;
   /** Records older than this go to the failure queue unprocessed, so a stuck shard catches up. */
   readonly maxRecordAge: Duration;
+  /**
+   * Aggregate over tumbling windows of this length: Lambda passes each invocation the state the
+   * last one returned, and the shard id, and calls the function once more when the window ends.
+   *
+   * @default - no windows: each batch stands alone
+   */
+  readonly tumblingWindow?: Duration;
 }
 
 export interface StreamConsumerProps {
@@ -126,6 +133,7 @@ export class StreamConsumer extends Construct {
       bisectBatchOnError: true,
       retryAttempts: delivery.retryAttempts,
       maxRecordAge: delivery.maxRecordAge,
+      ...(delivery.tumblingWindow === undefined ? {} : { tumblingWindow: delivery.tumblingWindow }),
       reportBatchItemFailures: true,
       // One batch per shard at a time keeps each item's changes in order.
       parallelizationFactor: 1,

@@ -29,7 +29,7 @@ const orderHeader = { NewImage: { entityType: { S: FilterRule.isEqual(EntityType
 export const STREAM_CONSUMERS = {
   SalesAggregator: {
     handler: 'streams/sales-aggregator.ts',
-    description: 'Sales aggregator: daily sales per product and per day, exactly once per stream record',
+    description: 'Sales aggregator: daily sales per product and per day, added up over tumbling windows, each applied once',
     filters: [
       // An order placed...
       FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: orderHeader }),
@@ -45,13 +45,16 @@ export const STREAM_CONSUMERS = {
         },
       }),
     ],
-    // Figures a few seconds late are fine: wait to fill larger batches, retry generously (each
-    // record is applied once however often it arrives), and give up only after six hours.
+    // Figures half a minute late are fine: add each shard's orders up over 30-second tumbling
+    // windows and write each figure once a window (one write to a day's total per shard per window,
+    // not one per order), wait to fill larger batches, retry generously (a window's figures are
+    // written once however often it is delivered), and give up only after six hours.
     delivery: {
       batchSize: 100,
       maxBatchingWindow: Duration.seconds(5),
       retryAttempts: 10,
       maxRecordAge: Duration.hours(6),
+      tumblingWindow: Duration.seconds(30),
     },
   },
   OrderEvents: {
@@ -165,9 +168,9 @@ export class StreamsStack extends Stack {
       });
 
     const sales = consumer('SalesAggregator');
-    // Reads an order's lines; writes only the sales partitions and its applied-event markers.
+    // Reads an order's lines; writes only the sales partitions.
     sales.function
-      .bindTable(table, 'readWrite', { writesTo: ['SALES#*', 'EVENT#*'] })
+      .bindTable(table, 'readWrite', { writesTo: ['SALES#*'] })
       .withEnvironment({ STATUS_SHARDS: String(config.statusShards) });
 
     const orderEvents = consumer('OrderEvents');

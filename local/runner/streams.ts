@@ -123,6 +123,8 @@ function startPump(
       if (report.delivered > 0 || report.failedBatches.length > 0)
         runner.log('stream', reportLine(names.get(report.mappingLogicalId), report));
     },
+    onWindow: ({ mappingLogicalId, finished }) =>
+      runner.log('stream', `${names.get(mappingLogicalId)}: ${plural(finished, 'tumbling window')} finished`),
     onError: (error) => runner.log('stream', `pump: ${describeFailure(error)}`),
   });
   runner.shutdown.on('work', () => pump.stop());

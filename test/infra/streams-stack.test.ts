@@ -53,6 +53,7 @@ describe('StreamsStack', () => {
         DestinationConfig: {
           OnFailure: { Destination: { 'Fn::GetAtt': [expect.stringMatching(`^${name}Failures`), 'Arn'] } },
         },
+        ...('tumblingWindow' in delivery ? { TumblingWindowInSeconds: delivery.tumblingWindow.toSeconds() } : {}),
       });
       expect(delivery.retryAttempts).toBeGreaterThan(0);
       expect(delivery.maxRecordAge.toSeconds()).toBeLessThanOrEqual(24 * 3600);
@@ -159,10 +160,12 @@ describe('StreamsStack', () => {
     expect(actionsOf('ExpiredCartArchiver')).toEqual([...common, 'kms:GenerateDataKey', 's3:PutObject'].sort());
   });
 
-  test('THEN the aggregator writes only the sales partitions and its markers', () => {
-    const write = statementsOf('SalesAggregator').find((s) => JSON.stringify(s.Action).includes('dynamodb:PutItem'));
+  test('THEN the aggregator adds up over 30-second tumbling windows and writes only the sales partitions', () => {
+    expect(mappingOf('SalesAggregator').TumblingWindowInSeconds).toBe(30);
+    expect(mappingOf('OrderEvents').TumblingWindowInSeconds).toBeUndefined();
+    const write = statementsOf('SalesAggregator').find((s) => JSON.stringify(s.Action).includes('dynamodb:UpdateItem'));
     expect(write).toMatchObject({
-      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SALES#*', 'EVENT#*'] } },
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SALES#*'] } },
     });
   });
 

@@ -158,10 +158,11 @@ describe('the app, started from the assembly', () => {
     const { orderId, placedAt } = placed.body.order;
 
     const day = (placedAt as string).slice(0, 10);
+    // The aggregator writes when its 30-second tumbling window ends.
     const sales = await eventually(async () => {
       const read = await call('GET', `/admin/sales/${day}`);
       return read.body.orderCount === 1 ? read.body : undefined;
-    });
+    }, 60_000);
     expect(sales).toMatchObject({ orderCount: 1, unitsSold: 2, revenueCents: 600 });
 
     const shipped = await eventually(async () => {
@@ -263,7 +264,7 @@ describe('data kept between runs', () => {
       async () => (await Promise.all(before.map((o) => shipped(o.orderId)))).every(Boolean) || undefined,
       60_000,
     );
-    await eventually(async () => (await api('GET', `/admin/sales/${day}`)).body.orderCount === 3 || undefined);
+    await eventually(async () => (await api('GET', `/admin/sales/${day}`)).body.orderCount === 3 || undefined, 60_000);
 
     // Round two, never seen: the runner is frozen while four orders are placed straight into its
     // table (its engines keep running), then the runner and its engines are killed.
@@ -298,7 +299,7 @@ describe('data kept between runs', () => {
       const shippedNow = async (orderId: string) =>
         (await at(`/customers/${customerId}/orders/${orderId}?consistent=true`)).body.order?.status === 'SHIPPED';
       await eventually(async () => (await Promise.all(after.map(shippedNow))).every(Boolean) || undefined, 60_000);
-      await eventually(async () => (await at(`/admin/sales/${day}`)).body.orderCount === 7 || undefined);
+      await eventually(async () => (await at(`/admin/sales/${day}`)).body.orderCount === 7 || undefined, 60_000);
       // Let the aggregator's 5-second batching window pass, so that a second delivery would show.
       await new Promise((resolve) => setTimeout(resolve, 6_000));
 

@@ -90,6 +90,7 @@ describe('checkpoints', () => {
       functionLogicalId: 'Function',
       startingPosition: 'LATEST',
       maximumBatchingWindowInSeconds: 0,
+      tumblingWindowInSeconds: 0,
       delivery: {
         batchSize: 2,
         bisectBatchOnFunctionError: false,

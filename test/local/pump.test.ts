@@ -34,6 +34,7 @@ const mapping: StreamMapping = {
   functionLogicalId: 'Function',
   startingPosition: 'TRIM_HORIZON',
   maximumBatchingWindowInSeconds: 0,
+  tumblingWindowInSeconds: 0,
   delivery: {
     batchSize: 10,
     bisectBatchOnFunctionError: false,

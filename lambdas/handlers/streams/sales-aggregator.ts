@@ -1,5 +1,5 @@
-/** Sales aggregator: daily sales per product and per day, exactly once per stream record (see lambdas/streams/sales-aggregator.ts). */
-import { streamConsumer } from '../../streams/consumer';
-import { applySalesEvent } from '../../streams/sales-aggregator';
+/** Sales aggregator: daily sales per product and per day, over tumbling windows (see lambdas/streams/sales-aggregator.ts). */
+import { windowedConsumer } from '../../streams/consumer';
+import { salesWindow } from '../../streams/sales-aggregator';
 
-export const handler = streamConsumer(applySalesEvent, { ordering: 'in-order' });
+export const handler = windowedConsumer(salesWindow);

@@ -19,12 +19,25 @@ export interface DeliverySettings {
   readonly filters: readonly FilterPattern[];
 }
 
-export interface StreamEvent {
+/** What Lambda adds to a stream event when the mapping has a tumbling window. */
+export interface WindowFields {
+  readonly shardId: string;
+  readonly eventSourceARN: string;
+  readonly window: { readonly start: string; readonly end: string };
+  /** What the function returned last in this window: `{}` at its start. */
+  readonly state: Readonly<Record<string, unknown>>;
+  readonly isFinalInvokeForWindow: boolean;
+  readonly isWindowTerminatedEarly: boolean;
+}
+
+export interface StreamEvent extends Partial<WindowFields> {
   readonly Records: StreamRecord[];
 }
 
 export interface BatchResponse {
   readonly batchItemFailures?: readonly { readonly itemIdentifier: string }[];
+  /** With a tumbling window: the state to pass to the next invocation of the window. */
+  readonly state?: Readonly<Record<string, unknown>>;
 }
 
 /** The function behind the mapping. */

@@ -16,6 +16,8 @@ export interface StreamMapping {
   readonly delivery: DeliverySettings;
   /** How long Lambda may wait to fill a batch. */
   readonly maximumBatchingWindowInSeconds: number;
+  /** Length of the mapping's tumbling windows, 0 for none (see tumbling-windows.ts). */
+  readonly tumblingWindowInSeconds: number;
   /** Logical id of the SQS queue that receives descriptions of failed batches, if any. */
   readonly onFailureQueueLogicalId?: string;
 }
@@ -82,6 +84,7 @@ export function streamMappingsOf(template: CfnTemplate): StreamMapping[] {
         filters: parsePatterns(filters),
       },
       maximumBatchingWindowInSeconds: number('MaximumBatchingWindowInSeconds', 0),
+      tumblingWindowInSeconds: number('TumblingWindowInSeconds', 0),
       ...(onFailure === undefined ? {} : { onFailureQueueLogicalId: onFailure }),
     });
   }

@@ -14,6 +14,7 @@ import { type DeliveryReport, deliverShardRecords, type FailedBatch, type Stream
 import { toLambdaRecord } from './lambda-records';
 import type { StreamMapping } from './mappings';
 import { type DynamoDBStreamsClient, StreamReader, type StreamRecord } from './stream-reader';
+import { ShardWindows } from './tumbling-windows';
 
 export interface PumpedMapping {
   readonly mapping: StreamMapping;
@@ -60,6 +61,8 @@ interface MappingState {
   pendingSince?: number;
   /** Each shard's checkpoint as last reported. */
   readonly checkpoints: Map<string, string>;
+  /** With a tumbling window: each shard's windows. */
+  readonly windows: Map<string, ShardWindows>;
 }
 
 const add = (a: DeliveryReport, b: DeliveryReport): DeliveryReport => ({
@@ -105,6 +108,7 @@ export class StreamPump {
       }),
       pending: [],
       checkpoints: new Map(Object.entries(pumped.resumeAfter ?? {})),
+      windows: new Map(),
     }));
   }
 
@@ -140,8 +144,36 @@ export class StreamPump {
   private checkpointSettled(state: MappingState): void {
     const pendingShards = new Set(state.pending.map((p) => p.shardId));
     for (const [shardId, sequenceNumber] of Object.entries(state.reader.positions())) {
-      if (!pendingShards.has(shardId)) this.checkpoint(state, shardId, sequenceNumber);
+      // A shard with an open tumbling window moves its checkpoint when the window is final.
+      if (pendingShards.has(shardId) || state.windows.get(shardId)?.hasOpenWindow === true) continue;
+      this.checkpoint(state, shardId, sequenceNumber);
     }
+  }
+
+  /** A shard's tumbling windows, for a mapping that has them. */
+  private windowsOf(state: MappingState, shardId: string): ShardWindows {
+    let windows = state.windows.get(shardId);
+    if (windows === undefined) {
+      const { mapping, consumer, onFailure } = state.pumped;
+      windows = new ShardWindows(
+        shardId,
+        this.options.streamArn,
+        mapping.tumblingWindowInSeconds,
+        mapping.delivery,
+        consumer,
+        onFailure,
+        (sequenceNumber) => this.checkpoint(state, shardId, sequenceNumber),
+      );
+      state.windows.set(shardId, windows);
+    }
+    return windows;
+  }
+
+  /** Give every tumbling window that has ended (or every one, with `force`) its final invocation. */
+  private async finishWindows(state: MappingState, force = false): Promise<number> {
+    let finished = 0;
+    for (const windows of state.windows.values()) if (await windows.finishIfDue(Date.now() / 1000, force)) finished++;
+    return finished;
   }
 
   /** Read what a mapping has not seen yet into its pending records. */
@@ -174,17 +206,18 @@ export class StreamPump {
     let report = EMPTY;
     for (const [i, shard] of pending.entries()) {
       try {
-        report = add(
-          report,
-          await deliverShardRecords(
-            shard.records,
-            mapping.delivery,
-            consumer,
-            onFailure,
-            { shardId: shard.shardId, streamArn: this.options.streamArn },
-            (sequenceNumber) => this.checkpoint(state, shard.shardId, sequenceNumber),
-          ),
-        );
+        const delivered =
+          mapping.tumblingWindowInSeconds > 0
+            ? await this.windowsOf(state, shard.shardId).deliver(shard.records)
+            : await deliverShardRecords(
+                shard.records,
+                mapping.delivery,
+                consumer,
+                onFailure,
+                { shardId: shard.shardId, streamArn: this.options.streamArn },
+                (sequenceNumber) => this.checkpoint(state, shard.shardId, sequenceNumber),
+              );
+        report = add(report, delivered);
       } catch (error) {
         // The pump itself failed (not the consumer, whose errors delivery handles): keep this
         // shard's records and the rest for the next round, as Lambda would not checkpoint them.
@@ -200,7 +233,8 @@ export class StreamPump {
   /**
    * Deliver everything written so far, ignoring batching windows, until the stream has been quiet
    * for `quietPolls` reads in a row (consumers may write more changes, which are delivered too).
-   * Mappings are delivered concurrently, as Lambda's pollers are independent of each other.
+   * Tumbling windows get their final invocation as soon as a round reads nothing, as if they had
+   * ended. Mappings are delivered concurrently, as Lambda's pollers are independent of each other.
    */
   async drain(options: { readonly quietPolls?: number; readonly timeoutMs?: number } = {}): Promise<MappingReport[]> {
     const totals = new Map(this.states.map((s) => [s.pumped.mapping.logicalId, EMPTY]));
@@ -212,7 +246,8 @@ export class StreamPump {
           const count = await this.read(state);
           const id = state.pumped.mapping.logicalId;
           totals.set(id, add(totals.get(id) ?? EMPTY, await this.deliver(state)));
-          return count;
+          // A window's final invocation writes, so it is more to wait for, like a record read.
+          return count > 0 ? count : await this.finishWindows(state, true);
         }),
       );
       quiet = read.every((count) => count === 0) ? quiet + 1 : 0;
@@ -230,6 +265,8 @@ export class StreamPump {
       /** Deliver at once instead of waiting out batching windows (for measuring the pump itself). */
       readonly ignoreBatchingWindows?: boolean;
       readonly onReport?: (report: MappingReport) => void;
+      /** Tumbling windows that had their final invocation in a round. */
+      readonly onWindow?: (finished: { readonly mappingLogicalId: string; readonly finished: number }) => void;
       readonly onError?: (error: unknown) => void;
     } = {},
   ): void {
@@ -251,6 +288,8 @@ export class StreamPump {
             const report = await this.deliver(state);
             options.onReport?.({ mappingLogicalId: state.pumped.mapping.logicalId, ...report });
           }
+          const finished = await this.finishWindows(state);
+          if (finished > 0) options.onWindow?.({ mappingLogicalId: state.pumped.mapping.logicalId, finished });
         } catch (error) {
           // A round that fails (the engine went away, a destination refused) is reported, and the
           // next round goes on from where the mapping stood.
