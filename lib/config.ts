@@ -6,7 +6,7 @@
  * allowed, and all of them are reported together.
  */
 import { DEFAULT_STATUS_SHARDS, STATUS_SHARDS_RANGE } from '../lambdas/model/table-design';
-import { type RefusableKey, TARGET_PROFILES, type TargetProfile } from './targets';
+import { BACKUP_KEYS, type RefusableKey, TARGET_PROFILES, type TargetProfile } from './targets';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -93,6 +93,32 @@ export interface MonitoringConfig {
   readonly thresholds: AlarmThresholds;
 }
 
+/**
+ * AWS Backup for the single table (lib/stacks/backup-stack.ts): retentions of the daily, weekly and
+ * monthly recovery points, the account's advanced DynamoDB backup features, copies to another
+ * region, and how the restore checks judge counts (docs/operations/backup-and-restore.md).
+ */
+export interface BackupConfig {
+  /**
+   * Make sure AWS Backup's advanced features for DynamoDB are on in the account and region (an
+   * account-wide setting the stack turns on and never off): recovery points are then encrypted with
+   * the vault's key, can be copied to other regions, and monthly ones move to cold storage.
+   */
+  readonly advancedFeatures: boolean;
+  readonly dailyRetentionDays: number;
+  readonly weeklyRetentionDays: number;
+  readonly monthlyRetentionDays: number;
+  /** Days after which monthly recovery points move to cold storage; only with the advanced features. */
+  readonly coldStorageAfterDays?: number;
+  /** A vault in another region that receives a copy of every recovery point. */
+  readonly copyVault?: { readonly arn: string; readonly region: string };
+  /**
+   * How far below the source table's count of an entity type a restored table's count may be
+   * before the check fails: the source has grown since the recovery point was taken.
+   */
+  readonly restoreCheckTolerancePercent: number;
+}
+
 export interface AppConfig {
   /** Prefix of every stack name. */
   readonly appName: string;
@@ -124,6 +150,8 @@ export interface AppConfig {
   readonly apiBurstLimit: number;
   /** Alarms, their thresholds and subscriber, and the dashboard (lib/stacks/monitoring-stack.ts). */
   readonly monitoring: MonitoringConfig;
+  /** AWS Backup and the restore drill; absent where the target cannot run AWS Backup (lib/targets.ts). */
+  readonly backup?: BackupConfig;
 }
 
 /** The context keys this application reads; anything else in context is the CDK's own. */
@@ -157,6 +185,12 @@ export const CONTEXT_KEYS = [
   'functionDurationPercent',
   'apiErrorPercent',
   'apiLatencyP99Ms',
+  'backupAdvancedFeatures',
+  'backupDailyRetentionDays',
+  'backupWeeklyRetentionDays',
+  'backupMonthlyRetentionDays',
+  'backupCopyVaultArn',
+  'restoreCheckTolerancePercent',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -186,6 +220,7 @@ export class ConfigError extends Error {
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 const ACCOUNT_PATTERN = /^\d{12}$/;
 const KMS_KEY_ARN_PATTERN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/[a-zA-Z0-9-]+$/;
+const BACKUP_VAULT_ARN_PATTERN = /^arn:aws[a-z-]*:backup:([a-z0-9-]+):(\d{12}):backup-vault:[A-Za-z0-9_.-]{2,50}$/;
 const CAPACITY_RANGE = { min: 1, max: 40_000 } as const;
 // An address with one @, a dot in the domain and no spaces: enough to catch a typo, which SNS
 // would otherwise only report as a confirmation mail that never arrives.
@@ -223,6 +258,22 @@ export const MONITORING_DEFAULTS = {
     expectTtlDeletions: true,
   },
 } as const satisfies Record<Stage, Record<string, number | boolean>>;
+
+/**
+ * Per-stage retentions of the recovery points, in days: a dev stage keeps a week of dailies and a
+ * few months of monthlies; production keeps PITR's 35 days of dailies, a quarter of weeklies and a
+ * year of monthlies.
+ */
+export const BACKUP_DEFAULTS = {
+  dev: { dailyRetentionDays: 7, weeklyRetentionDays: 35, monthlyRetentionDays: 120 },
+  prod: { dailyRetentionDays: 35, weeklyRetentionDays: 91, monthlyRetentionDays: 365 },
+} as const satisfies Record<Stage, Record<string, number>>;
+
+/** Monthly recovery points move to cold storage after this many days (with the advanced features). */
+export const COLD_STORAGE_AFTER_DAYS = 30;
+/** AWS Backup keeps a recovery point in cold storage for at least this many days. */
+export const COLD_STORAGE_MINIMUM_DAYS = 90;
+const RETENTION_RANGE = { min: 1, max: 3650 } as const;
 
 const show = (value: unknown): string => JSON.stringify(value);
 const allowedList = (values: readonly string[]): string => values.map(show).join(', ');
@@ -413,6 +464,55 @@ function readMonitoring(
   };
 }
 
+function readBackup(reader: Reader, stage: Stage, region: string): BackupConfig {
+  const defaults = BACKUP_DEFAULTS[stage];
+  const advancedFeatures = reader.boolean('backupAdvancedFeatures', true);
+  const daily = reader.integer('backupDailyRetentionDays', RETENTION_RANGE, defaults.dailyRetentionDays);
+  const weekly = reader.integer('backupWeeklyRetentionDays', RETENTION_RANGE, defaults.weeklyRetentionDays);
+  const monthly = reader.integer('backupMonthlyRetentionDays', RETENTION_RANGE, defaults.monthlyRetentionDays);
+  if (weekly < daily) {
+    reader.problem('backupWeeklyRetentionDays', `must not be less than "backupDailyRetentionDays" (${daily})`);
+  }
+  if (monthly < weekly) {
+    reader.problem('backupMonthlyRetentionDays', `must not be less than "backupWeeklyRetentionDays" (${weekly})`);
+  }
+  const coldMinimum = COLD_STORAGE_AFTER_DAYS + COLD_STORAGE_MINIMUM_DAYS;
+  if (advancedFeatures && monthly < coldMinimum) {
+    reader.problem(
+      'backupMonthlyRetentionDays',
+      `must be at least ${coldMinimum} with "backupAdvancedFeatures" on: monthly recovery points move to cold storage after ${COLD_STORAGE_AFTER_DAYS} days, and AWS Backup keeps them there at least ${COLD_STORAGE_MINIMUM_DAYS}`,
+    );
+  }
+  let copyVault: BackupConfig['copyVault'];
+  const copyArn = reader.pattern(
+    'backupCopyVaultArn',
+    BACKUP_VAULT_ARN_PATTERN,
+    'must be a backup vault ARN (arn:aws:backup:<region>:<account>:backup-vault:<name>)',
+  );
+  if (copyArn !== undefined) {
+    const copyRegion = BACKUP_VAULT_ARN_PATTERN.exec(copyArn)?.[1] ?? '';
+    if (copyRegion === region) {
+      reader.problem('backupCopyVaultArn', `is in the stage's own region ${region}; copies need another region`);
+    } else if (!advancedFeatures) {
+      reader.problem(
+        'backupCopyVaultArn',
+        'needs "backupAdvancedFeatures" on: without them AWS Backup cannot copy DynamoDB recovery points to another region',
+      );
+    } else {
+      copyVault = { arn: copyArn, region: copyRegion };
+    }
+  }
+  return {
+    advancedFeatures,
+    dailyRetentionDays: daily,
+    weeklyRetentionDays: weekly,
+    monthlyRetentionDays: monthly,
+    ...(advancedFeatures ? { coldStorageAfterDays: COLD_STORAGE_AFTER_DAYS } : {}),
+    ...(copyVault === undefined ? {} : { copyVault }),
+    restoreCheckTolerancePercent: reader.integer('restoreCheckTolerancePercent', { min: 0, max: 100 }, 10),
+  };
+}
+
 /** Report each switch that is on although the target cannot run it, with the reason from lib/targets.ts. */
 function refuseWhatTheTargetLacks(reader: Reader, config: AppConfig): void {
   const on: Record<RefusableKey, boolean> = {
@@ -424,7 +524,9 @@ function refuseWhatTheTargetLacks(reader: Reader, config: AppConfig): void {
     // Refused only when asked for: the target's default is no ceiling.
     maxReadRequestUnits: reader.has('maxReadRequestUnits'),
     maxWriteRequestUnits: reader.has('maxWriteRequestUnits'),
-  };
+    // Refused when set at all: the target's default is no AWS Backup.
+    ...Object.fromEntries(BACKUP_KEYS.map((key) => [key, reader.has(key)])),
+  } as Record<RefusableKey, boolean>;
   const { refuses } = TARGET_PROFILES[config.target];
   for (const key of Object.keys(on) as RefusableKey[]) {
     const reason = refuses[key];
@@ -480,6 +582,7 @@ export function parseConfig(raw: RawConfig, defaults: DefaultEnvironment = {}): 
     apiRateLimit: reader.integer('apiRateLimit', { min: 1, max: 10_000 }, 50),
     apiBurstLimit: reader.integer('apiBurstLimit', { min: 1, max: 5_000 }, 100),
     monitoring: readMonitoring(reader, { stage, billing, replicas }, profile),
+    ...(profile.backup ? { backup: readBackup(reader, stage, region) } : {}),
   };
   refuseWhatTheTargetLacks(reader, config);
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);

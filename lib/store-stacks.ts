@@ -2,6 +2,7 @@ import type { App } from 'aws-cdk-lib';
 import { FUNCTION_GROUPS, type FunctionGroup, routeList } from '../lambdas/model/api-catalogue';
 import type { AppConfig } from './config';
 import { ApiStack } from './stacks/api-stack';
+import { BackupStack } from './stacks/backup-stack';
 import { DataStack } from './stacks/data-stack';
 import { FulfilmentStack } from './stacks/fulfilment-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
@@ -10,6 +11,8 @@ import { StreamsStack } from './stacks/streams-stack';
 /** The stacks of one stage, for callers that wire them further or test them. */
 export interface StoreStacks {
   readonly data: DataStack;
+  /** Absent where the target has no AWS Backup (lib/targets.ts). */
+  readonly backup?: BackupStack;
   readonly api: ApiStack;
   readonly streams: StreamsStack;
   readonly fulfilment: FulfilmentStack;
@@ -30,6 +33,18 @@ export function addStoreStacks(app: App, config: AppConfig): StoreStacks {
     description: `${config.appName} (${config.stage}): KMS key and the single DynamoDB table`,
     terminationProtection: config.retainData,
   });
+  const backup =
+    config.backup === undefined
+      ? undefined
+      : new BackupStack(app, `${prefix}-Backup`, {
+          env,
+          config,
+          backup: config.backup,
+          table: data.table,
+          key: data.key,
+          description: `${config.appName} (${config.stage}): AWS Backup vault and plan for the table, and the weekly restore drill`,
+          terminationProtection: config.retainData,
+        });
   const api = new ApiStack(app, `${prefix}-Api`, {
     env,
     config,
@@ -89,7 +104,19 @@ export function addStoreStacks(app: App, config: AppConfig): StoreStacks {
     trigger: fulfilment.trigger,
     bus: streams.bus,
     triggerDeadLetters: fulfilment.triggerDeadLetters,
+    backup:
+      backup === undefined
+        ? undefined
+        : {
+            vault: backup.tableBackup.vault,
+            copies: config.backup?.copyVault !== undefined,
+            validation: {
+              label: 'RestoreDrill',
+              function: backup.drill.validation.function,
+              timeout: backup.drill.validation.timeout,
+            },
+          },
     description: `${config.appName} (${config.stage}): alarms, the alarm topic and the operations dashboard`,
   });
-  return { data, api, streams, fulfilment, monitoring };
+  return { data, ...(backup === undefined ? {} : { backup }), api, streams, fulfilment, monitoring };
 }

@@ -9,6 +9,16 @@
  */
 import type { ContextKey, Target } from './config';
 
+/** The context keys of AWS Backup, refused together where the target has no AWS Backup. */
+export const BACKUP_KEYS = [
+  'backupAdvancedFeatures',
+  'backupDailyRetentionDays',
+  'backupWeeklyRetentionDays',
+  'backupMonthlyRetentionDays',
+  'backupCopyVaultArn',
+  'restoreCheckTolerancePercent',
+] as const satisfies readonly ContextKey[];
+
 /** Context switches that turn on something a target may lack. */
 export type RefusableKey = Extract<
   ContextKey,
@@ -19,6 +29,7 @@ export type RefusableKey = Extract<
   | 'replicaKeyArns'
   | 'maxReadRequestUnits'
   | 'maxWriteRequestUnits'
+  | (typeof BACKUP_KEYS)[number]
 >;
 
 /** What the stacks build on a target. */
@@ -34,6 +45,8 @@ export interface TargetProfile {
   readonly dashboard: boolean;
   /** Alarms on CloudWatch anomaly-detection bands (conditional-check failures, transaction conflicts). */
   readonly anomalyAlarms: boolean;
+  /** The backup stack: AWS Backup's vault, plan and selection, the restore drill and its validation. */
+  readonly backup: boolean;
   /**
    * Switches the target cannot run, each with the reason: `parseConfig` refuses them when they are
    * on, and defaults them to off there.
@@ -42,7 +55,7 @@ export interface TargetProfile {
 }
 
 export const TARGET_PROFILES: Readonly<Record<Target, TargetProfile>> = {
-  aws: { tracing: true, httpApi: true, dashboard: true, anomalyAlarms: true, refuses: {} },
+  aws: { tracing: true, httpApi: true, dashboard: true, anomalyAlarms: true, backup: true, refuses: {} },
   localstack: {
     // X-Ray is in LocalStack's Ultimate plan only.
     tracing: false,
@@ -57,7 +70,16 @@ export const TARGET_PROFILES: Readonly<Record<Target, TargetProfile>> = {
     // anomaly bands the way CloudWatch does.
     dashboard: false,
     anomalyAlarms: false,
+    // AWS Backup (vaults, plans, selections, restore testing) is in LocalStack's paid plans only, so
+    // the backup stack is left out and its keys refused; PITR's restores are the table's own API.
+    backup: false,
     refuses: {
+      ...Object.fromEntries(
+        BACKUP_KEYS.map((key) => [
+          key,
+          "AWS Backup needs one of LocalStack's paid plans, so the backup stack is left out",
+        ]),
+      ),
       dax: 'LocalStack has no DAX in any plan',
       analytics:
         'LocalStack has no DynamoDB table export or Redshift Serverless in any plan, and Glue needs its Ultimate plan',

@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { IBackupVault } from 'aws-cdk-lib/aws-backup';
 import { type ITableV2, Operation } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus, IRule } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -11,8 +12,10 @@ import { GlobalIndexes } from '../../lambdas/model/table-design';
 import type { AppConfig } from '../config';
 import { Alerting } from '../constructs/alerting';
 import { ApiAlarms } from '../constructs/api-alarms';
+import { BackupAlarms } from '../constructs/backup-alarms';
 import { FunctionAlarms } from '../constructs/function-alarms';
 import { type DashboardRoute, OpsDashboard } from '../constructs/ops-dashboard';
+import { RESTORE_DRILL_SERVICE } from '../constructs/restore-drill';
 import { StreamConsumerAlarms } from '../constructs/stream-consumer-alarms';
 import { TableAlarms, type TableCapacity } from '../constructs/table-alarms';
 import { WorkflowAlarms } from '../constructs/workflow-alarms';
@@ -61,6 +64,15 @@ export interface WatchedStreamConsumer extends WatchedFunction {
   readonly maxRecordAge: Duration;
 }
 
+/** What the monitoring stack watches of the backup stack. */
+export interface WatchedBackup {
+  readonly vault: IBackupVault;
+  /** Whether recovery points are copied to another region. */
+  readonly copies: boolean;
+  /** The restore drill's validation function. */
+  readonly validation: WatchedFunction;
+}
+
 export interface MonitoringStackProps extends StackProps {
   readonly config: AppConfig;
   /** The application key, which encrypts the alarm topic. */
@@ -80,6 +92,8 @@ export interface MonitoringStackProps extends StackProps {
   readonly trigger: IRule;
   readonly bus: IEventBus;
   readonly triggerDeadLetters: IQueue;
+  /** Absent where the target has no AWS Backup. */
+  readonly backup?: WatchedBackup;
 }
 
 /**
@@ -188,6 +202,18 @@ export class MonitoringStack extends Stack {
       sink,
     });
 
+    if (props.backup !== undefined) {
+      new BackupAlarms(this, 'BackupAlarms', {
+        vault: props.backup.vault,
+        copies: props.backup.copies,
+        drillMetrics: { namespace: config.appName, service: RESTORE_DRILL_SERVICE },
+        label: 'Backup',
+        sink,
+      });
+      // The drill runs weekly and reports its own failures; errors before a verdict are the function's.
+      functionAlarms(props.backup.validation, 'warning');
+    }
+
     if (props.api !== undefined) {
       new ApiAlarms(this, 'ApiAlarms', {
         api: props.api,
@@ -222,7 +248,12 @@ export class MonitoringStack extends Stack {
         ],
         workflow: { stateMachine: props.stateMachine, trigger: props.trigger, bus: props.bus },
         api: props.api,
-        functions: [...props.routeFunctions, ...props.streamConsumers, ...props.workflowFunctions],
+        functions: [
+          ...props.routeFunctions,
+          ...props.streamConsumers,
+          ...props.workflowFunctions,
+          ...(props.backup === undefined ? [] : [props.backup.validation]),
+        ],
       });
     }
 

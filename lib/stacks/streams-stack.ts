@@ -29,7 +29,8 @@ const orderHeader = { NewImage: { entityType: { S: FilterRule.isEqual(EntityType
 export const STREAM_CONSUMERS = {
   SalesAggregator: {
     handler: 'streams/sales-aggregator.ts',
-    description: 'Sales aggregator: daily sales per product and per day, added up over tumbling windows, each applied once',
+    description:
+      'Sales aggregator: daily sales per product and per day, added up over tumbling windows, each applied once',
     filters: [
       // An order placed...
       FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: orderHeader }),

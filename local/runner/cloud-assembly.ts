@@ -42,14 +42,20 @@ export interface AssemblyRoute {
   readonly function: ResourceRef;
 }
 
-/** The stacks of an assembly folder (nested assemblies included), in the order the manifest lists them. */
+/**
+ * The stacks of an assembly folder (nested assemblies included), in the order the manifest lists
+ * them, less the backup stack: AWS Backup, its restore drill and the events that start the drill's
+ * validation exist only in AWS, and the local app has nothing of them to run.
+ */
 export function readAssembly(dir: string): AssemblyStack[] {
   if (!existsSync(join(dir, 'manifest.json')))
     throw new Error(`No cloud assembly in ${dir}: synthesize first (npx cdk synth).`);
-  return new CloudAssembly(dir).stacksRecursively.map((stack) => ({
-    stackName: stack.stackName,
-    template: stack.template as CfnTemplate,
-  }));
+  return new CloudAssembly(dir).stacksRecursively
+    .filter((stack) => !stack.stackName.endsWith('-Backup'))
+    .map((stack) => ({
+      stackName: stack.stackName,
+      template: stack.template as CfnTemplate,
+    }));
 }
 
 /** The resources of one type across the assembly. */

@@ -30,6 +30,14 @@ describe('parseConfig', () => {
       analytics: false,
       apiRateLimit: 50,
       apiBurstLimit: 100,
+      backup: {
+        advancedFeatures: true,
+        dailyRetentionDays: 7,
+        weeklyRetentionDays: 35,
+        monthlyRetentionDays: 120,
+        coldStorageAfterDays: 30,
+        restoreCheckTolerancePercent: 10,
+      },
       monitoring: {
         dashboard: true,
         anomalyAlarms: true,
@@ -46,6 +54,75 @@ describe('parseConfig', () => {
         },
       },
     });
+  });
+
+  test('prod keeps 35 days of daily, 91 of weekly and 365 of monthly recovery points', () => {
+    expect(parseConfig({ stage: 'prod' }).backup).toMatchObject({
+      dailyRetentionDays: 35,
+      weeklyRetentionDays: 91,
+      monthlyRetentionDays: 365,
+    });
+  });
+
+  test('a copy vault in another region is read with its region', () => {
+    const arn = 'arn:aws:backup:us-west-2:111111111111:backup-vault:dr-vault';
+    expect(parseConfig({ region: 'eu-west-1', backupCopyVaultArn: arn }).backup?.copyVault).toEqual({
+      arn,
+      region: 'us-west-2',
+    });
+  });
+
+  test.each<[string, RawConfig, string]>([
+    [
+      'a copy vault in the same region',
+      { region: 'eu-west-1', backupCopyVaultArn: 'arn:aws:backup:eu-west-1:111111111111:backup-vault:dr-vault' },
+      `"backupCopyVaultArn": got "arn:aws:backup:eu-west-1:111111111111:backup-vault:dr-vault"; is in the stage's own region eu-west-1; copies need another region`,
+    ],
+    [
+      'a copy vault that is not a vault ARN',
+      { backupCopyVaultArn: 'arn:aws:s3:::bucket' },
+      '"backupCopyVaultArn": got "arn:aws:s3:::bucket"; must be a backup vault ARN (arn:aws:backup:<region>:<account>:backup-vault:<name>)',
+    ],
+    [
+      'copies without the advanced features',
+      {
+        region: 'eu-west-1',
+        backupAdvancedFeatures: 'false',
+        backupCopyVaultArn: 'arn:aws:backup:us-west-2:111111111111:backup-vault:dr-vault',
+      },
+      '"backupCopyVaultArn": got "arn:aws:backup:us-west-2:111111111111:backup-vault:dr-vault"; needs "backupAdvancedFeatures" on: without them AWS Backup cannot copy DynamoDB recovery points to another region',
+    ],
+    [
+      'weekly shorter than daily',
+      { backupDailyRetentionDays: 10, backupWeeklyRetentionDays: '5' },
+      '"backupWeeklyRetentionDays": got "5"; must not be less than "backupDailyRetentionDays" (10)',
+    ],
+    [
+      'monthly too short for cold storage',
+      { backupMonthlyRetentionDays: 100 },
+      '"backupMonthlyRetentionDays": got 100; must be at least 120 with "backupAdvancedFeatures" on: monthly recovery points move to cold storage after 30 days, and AWS Backup keeps them there at least 90',
+    ],
+    [
+      'a tolerance above 100',
+      { restoreCheckTolerancePercent: 101 },
+      '"restoreCheckTolerancePercent": got 101; must be a whole number from 0 to 100',
+    ],
+    [
+      'a backup key with LocalStack',
+      { target: 'localstack', backupDailyRetentionDays: 3 },
+      `"backupDailyRetentionDays": got 3; not available with "target" set to "localstack": AWS Backup needs one of LocalStack's paid plans, so the backup stack is left out`,
+    ],
+  ])('refuses %s, naming the key, the value and the rule', (_what, raw, problem) => {
+    expect(problemsOf(raw)).toEqual([problem]);
+  });
+
+  test('without the advanced features nothing moves to cold storage, and monthly may be short', () => {
+    expect(parseConfig({ backupAdvancedFeatures: 'false', backupMonthlyRetentionDays: 60 }).backup).toMatchObject({
+      advancedFeatures: false,
+      monthlyRetentionDays: 60,
+    });
+    expect(parseConfig({ backupAdvancedFeatures: false }).backup?.coldStorageAfterDays).toBeUndefined();
+    expect(parseConfig({ target: 'localstack' }).backup).toBeUndefined();
   });
 
   test('prod retains data and reports accessed keys too', () => {

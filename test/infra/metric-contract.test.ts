@@ -40,6 +40,15 @@ describe('GIVEN the metric contract', () => {
     ['an operation DynamoDB does not name', use('AWS/DynamoDB', 'SystemErrors', { TableName: 't', Operation: 'Get' })],
     ['a metric it does not know', use('AWS/DynamoDB', 'ConsumedCapacity', { TableName: 't' })],
     ['a custom-bus rule by rule name alone', use('AWS/Events', 'FailedInvocations', { RuleName: 'r' })],
+    [
+      'backup jobs by a dimension AWS Backup does not publish',
+      use('AWS/Backup', 'NumberOfBackupJobsFailed', { TableName: 't' }),
+    ],
+    [
+      'backup jobs of a misspelt resource type',
+      use('AWS/Backup', 'NumberOfCopyJobsFailed', { ResourceType: 'Dynamodb' }),
+    ],
+    ['a backup metric it does not know', use('AWS/Backup', 'NumberOfBackupsFailed', { BackupVaultName: 'v' })],
   ])('THEN it rejects %s', (_what, metric) => {
     expect(contractProblem(metric)).toEqual(expect.any(String));
   });
@@ -60,6 +69,8 @@ describe('GIVEN the metric contract', () => {
     ['account-wide user errors', use('AWS/DynamoDB', 'UserErrors', {})],
     ['a custom-bus rule by bus and rule', use('AWS/Events', 'FailedInvocations', { EventBusName: 'b', RuleName: 'r' })],
     ['a namespace it does not cover', use('AWS/Lambda', 'Errors', { FunctionName: 'f' })],
+    ['backup jobs of one vault', use('AWS/Backup', 'NumberOfBackupJobsFailed', { BackupVaultName: 'v' })],
+    ['restore jobs of DynamoDB', use('AWS/Backup', 'NumberOfRestoreJobsFailed', { ResourceType: 'DynamoDB' })],
   ])('THEN it accepts %s', (_what, metric) => {
     expect(contractProblem(metric)).toBeUndefined();
   });
@@ -69,7 +80,7 @@ describe.each(Object.entries(CONFIG_VARIANTS))('GIVEN the %s variant', (_name, r
   const templates = synthTemplates(raw);
   const alarms = metricAlarmsOf(templates);
 
-  test('THEN there are alarms, and each queries DynamoDB and EventBridge metrics by dimensions AWS publishes', () => {
+  test('THEN there are alarms, and each queries DynamoDB, EventBridge and AWS Backup metrics by dimensions AWS publishes', () => {
     expect(alarms.length).toBeGreaterThan(20);
     const covered = alarms
       .flatMap((a) => metricsOfAlarm(a.properties))
