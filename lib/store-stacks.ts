@@ -89,6 +89,19 @@ export function addStoreStacks(app: App, config: AppConfig): StoreStacks {
     trigger: fulfilment.trigger,
     bus: streams.bus,
     triggerDeadLetters: fulfilment.triggerDeadLetters,
+    ...(api.cache === undefined
+      ? {}
+      : {
+          cache: {
+            clusterName: api.cache.clusterName,
+            readers: api.cachedGroups.map((group) => ({
+              service: api.functions[group].serviceName,
+              routeKeys: routeList()
+                .filter((route) => route.group === group && route.cached === true)
+                .map((route) => route.route),
+            })),
+          },
+        }),
     description: `${config.appName} (${config.stage}): alarms, the alarm topic and the operations dashboard`,
   });
   return { data, api, streams, fulfilment, monitoring };

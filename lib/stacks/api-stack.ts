@@ -74,6 +74,8 @@ export class ApiStack extends Stack {
    * type, say) changes the endpoint they are given in the same deployment.
    */
   readonly cache?: DaxCache;
+  /** The function groups whose reads go through `cache`, when there is one. */
+  readonly cachedGroups: readonly FunctionGroup[];
 
   /**
    * The region's first three Availability Zones as CloudFormation lists them for the account
@@ -210,6 +212,7 @@ export class ApiStack extends Stack {
     }
 
     const functions: Record<string, AppFunction> = {};
+    const cachedGroups: FunctionGroup[] = [];
     const invoke: Record<Audience, string[]> = { shopper: [], admin: [] };
     for (const [id, spec] of Object.entries(FUNCTION_GROUPS) as [FunctionGroup, FunctionGroupSpec][]) {
       const { access, scans, idempotent, cached } = groupAccess(id);
@@ -243,8 +246,10 @@ export class ApiStack extends Stack {
         }
       }
       functions[id] = fn;
+      if (cached && this.cache !== undefined) cachedGroups.push(id);
     }
     this.functions = functions as Record<FunctionGroup, AppFunction>;
+    this.cachedGroups = cachedGroups;
 
     if (api !== undefined) {
       // Attach these to the roles of the callers: shoppers' backends cannot reach the back office.

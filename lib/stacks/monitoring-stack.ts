@@ -11,6 +11,7 @@ import { GlobalIndexes } from '../../lambdas/model/table-design';
 import type { AppConfig } from '../config';
 import { Alerting } from '../constructs/alerting';
 import { ApiAlarms } from '../constructs/api-alarms';
+import { type CachedReader, DaxAlarms } from '../constructs/dax-alarms';
 import { FunctionAlarms } from '../constructs/function-alarms';
 import { type DashboardRoute, OpsDashboard } from '../constructs/ops-dashboard';
 import { StreamConsumerAlarms } from '../constructs/stream-consumer-alarms';
@@ -80,6 +81,8 @@ export interface MonitoringStackProps extends StackProps {
   readonly trigger: IRule;
   readonly bus: IEventBus;
   readonly triggerDeadLetters: IQueue;
+  /** The DAX cluster, with `-c dax=true`, and the functions that read through it. */
+  readonly cache?: { readonly clusterName: string; readonly readers: readonly CachedReader[] };
 }
 
 /**
@@ -195,6 +198,16 @@ export class MonitoringStack extends Stack {
         sink,
         errorPercent: thresholds.apiErrorPercent,
         latencyP99: Duration.millis(thresholds.apiLatencyP99Ms),
+      });
+    }
+
+    if (props.cache !== undefined) {
+      new DaxAlarms(this, 'DaxAlarms', {
+        clusterName: props.cache.clusterName,
+        label: 'Dax',
+        sink,
+        metricsNamespace: config.appName,
+        readers: props.cache.readers,
       });
     }
 

@@ -40,6 +40,9 @@ describe('GIVEN the metric contract', () => {
     ['an operation DynamoDB does not name', use('AWS/DynamoDB', 'SystemErrors', { TableName: 't', Operation: 'Get' })],
     ['a metric it does not know', use('AWS/DynamoDB', 'ConsumedCapacity', { TableName: 't' })],
     ['a custom-bus rule by rule name alone', use('AWS/Events', 'FailedInvocations', { RuleName: 'r' })],
+    ['a DAX metric by node alone', use('AWS/DAX', 'CPUUtilization', { NodeId: 'n-1' }, 'Maximum')],
+    ['a DAX metric by table', use('AWS/DAX', 'ItemCacheMisses', { TableName: 't' })],
+    ['a DAX metric it does not know', use('AWS/DAX', 'CacheHitRate', { ClusterId: 'c' })],
   ])('THEN it rejects %s', (_what, metric) => {
     expect(contractProblem(metric)).toEqual(expect.any(String));
   });
@@ -60,6 +63,8 @@ describe('GIVEN the metric contract', () => {
     ['account-wide user errors', use('AWS/DynamoDB', 'UserErrors', {})],
     ['a custom-bus rule by bus and rule', use('AWS/Events', 'FailedInvocations', { EventBusName: 'b', RuleName: 'r' })],
     ['a namespace it does not cover', use('AWS/Lambda', 'Errors', { FunctionName: 'f' })],
+    ['a DAX cluster metric', use('AWS/DAX', 'EvictedSize', { ClusterId: 'orderstore-dev-1a2b' })],
+    ['a DAX node metric', use('AWS/DAX', 'CPUUtilization', { ClusterId: 'c', NodeId: 'c-a' }, 'Maximum')],
   ])('THEN it accepts %s', (_what, metric) => {
     expect(contractProblem(metric)).toBeUndefined();
   });
@@ -69,7 +74,7 @@ describe.each(Object.entries(CONFIG_VARIANTS))('GIVEN the %s variant', (_name, r
   const templates = synthTemplates(raw);
   const alarms = metricAlarmsOf(templates);
 
-  test('THEN there are alarms, and each queries DynamoDB and EventBridge metrics by dimensions AWS publishes', () => {
+  test('THEN there are alarms, and each queries DynamoDB, EventBridge and DAX metrics by dimensions AWS publishes', () => {
     expect(alarms.length).toBeGreaterThan(20);
     const covered = alarms
       .flatMap((a) => metricsOfAlarm(a.properties))
