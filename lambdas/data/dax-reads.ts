@@ -27,10 +27,10 @@ import type { BatchGetRequest, EventualReads, GetRequest, Item, QueryRequest } f
 /**
  * How long a read may wait for DAX before the table answers it: half a second. A healthy cluster
  * answers a hit in about a millisecond inside the VPC and a miss in the time of the table read it
- * makes; a container's first read also waits for cluster discovery and the TLS handshakes with the
- * discovery endpoint and a node, tens of milliseconds. Beyond half a second something is wrong, and
- * half a second plus a table read stays within the prod API latency alarm (1 s at p99) and far
- * from the function's 10-second timeout.
+ * makes; a container's first read also loads the DAX client's code and waits for cluster discovery
+ * and the TLS handshakes with the discovery endpoint and a node, tens of milliseconds. Beyond half a
+ * second something is wrong, and half a second plus a table read stays within the prod API latency
+ * alarm (1 s at p99) and far from the function's 10-second timeout.
  */
 export const DAX_TIMEOUT_MS = 500;
 
