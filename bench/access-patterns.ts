@@ -3,6 +3,7 @@
  *
  *   npm run bench                     # 300 timed calls per pattern
  *   BENCH_CALLS=1000 npm run bench    # more calls
+ *   BENCH_ONLY=bundles npm run bench  # only the bundles (written to bench/results/bundles.md)
  *
  * Prints two tables and writes them to bench/results/access-patterns.md. Latencies are for this
  * machine and DynamoDB Local (a Java process on loopback), useful to compare patterns and changes,
@@ -28,6 +29,8 @@ import { itemSize, readUnits, writeUnits } from './item-size';
 import { percentile, table } from './report';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);
+/** `BENCH_ONLY=bundles`: only the bundle sizes and load times, without the engines. */
+const BUNDLES_ONLY = process.env.BENCH_ONLY === 'bundles';
 const WARM_UP = 20;
 const LOAD_RUNS = 15;
 const ROOT = join(__dirname, '..');
@@ -221,11 +224,22 @@ async function accessPatterns(): Promise<string> {
   );
 }
 
-/** Synthesize the app with real bundling and return each function's bundle path, by route group. */
-function bundles(): Record<string, string> {
+/**
+ * Synthesize the API stack with real bundling, as `cdk synth` does, and return each route function's
+ * bundle path by route group (with `suffix` after the group's name).
+ */
+function apiBundles(raw: Record<string, string>, suffix = ''): Record<string, string> {
   const outdir = mkdtempSync(join(tmpdir(), 'bench-synth-'));
-  const app = new App({ outdir, context: { ...cdkJson.context, 'aws:cdk:enable-asset-metadata': true } });
-  const stacks = addStoreStacks(app, parseConfig({ account: '111111111111', region: 'eu-west-1' }));
+  const config = parseConfig({ account: '111111111111', region: 'eu-west-1', ...raw });
+  const app = new App({
+    outdir,
+    context: {
+      ...cdkJson.context,
+      'aws:cdk:enable-asset-metadata': true,
+      'aws:cdk:bundling-stacks': [`${config.appName}-${config.stage}-Api`],
+    },
+  });
+  const stacks = addStoreStacks(app, config);
   app.synth();
   const template = JSON.parse(readFileSync(join(outdir, stacks.api.templateFile), 'utf8')) as {
     Resources: Record<
@@ -236,9 +250,26 @@ function bundles(): Record<string, string> {
   const result: Record<string, string> = {};
   for (const resource of Object.values(template.Resources)) {
     const asset = resource.Metadata?.['aws:asset:path'];
-    if (resource.Type !== 'AWS::Lambda::Function' || asset === undefined) continue;
-    result[(resource.Properties.Description ?? asset).split(':')[0] ?? asset] = join(outdir, asset, 'index.js');
+    const description = resource.Properties.Description;
+    // Route functions only: the CDK's own (a custom resource provider) has no description.
+    if (resource.Type !== 'AWS::Lambda::Function' || asset === undefined || description === undefined) continue;
+    result[`${description.split(':')[0] ?? asset}${suffix}`] = join(outdir, asset, 'index.js');
   }
+  return result;
+}
+
+/**
+ * Each route function's bundle, the Catalog function's as it is bundled with `-c dax=true` (with
+ * the DAX client), and an empty handler's as the baseline.
+ */
+function bundles(): Record<string, string> {
+  const result: Record<string, string> = {
+    ...apiBundles({}),
+    ...Object.fromEntries(
+      Object.entries(apiBundles({ dax: 'true' }, ' (dax=true)')).filter(([name]) => name.startsWith('Catalog')),
+    ),
+  };
+  const outdir = mkdtempSync(join(tmpdir(), 'bench-empty-'));
   const empty = join(outdir, 'empty');
   mkdirSync(empty);
   writeFileSync(join(empty, 'handler.ts'), 'export const handler = async () => ({ statusCode: 200 });\n');
@@ -257,68 +288,94 @@ function bundles(): Record<string, string> {
   return result;
 }
 
-/** Median time for a fresh Node process to load a bundle: the part of a cold start the code controls. */
-function loadTimes(bundle: string): { inProcess: number; wholeProcess: number } {
+/**
+ * Median time for a fresh Node process to load each bundle: the part of a cold start the code
+ * controls. The bundles take turns, run after run, so that a slower minute of a shared machine
+ * weighs on all of them alike rather than on whichever was being measured.
+ */
+function loadTimes(
+  bundles: readonly { readonly path: string; readonly variables?: Record<string, string> }[],
+): { inProcess: number; wholeProcess: number }[] {
   const env = {
     ...process.env,
     TABLE_NAME: 'bench',
+    IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
     CURSOR_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:bench',
     AWS_REGION: 'eu-west-1',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   };
-  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(bundle)});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
-  const inProcess: number[] = [];
-  const whole: number[] = [];
+  const runs = bundles.map(() => ({ inProcess: [] as number[], whole: [] as number[] }));
   for (let i = 0; i < LOAD_RUNS; i++) {
-    const started = performance.now();
-    const run = spawnSync(process.execPath, ['-e', script], { env, encoding: 'utf8' });
-    whole.push(performance.now() - started);
-    if (run.status !== 0) throw new Error(`loading ${bundle} failed: ${run.stderr}`);
-    inProcess.push(Number(run.stdout.trim()));
+    bundles.forEach(({ path, variables }, b) => {
+      const script = `const t=process.hrtime.bigint();require(${JSON.stringify(path)});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
+      const started = performance.now();
+      const run = spawnSync(process.execPath, ['-e', script], { env: { ...env, ...variables }, encoding: 'utf8' });
+      runs[b]?.whole.push(performance.now() - started);
+      if (run.status !== 0) throw new Error(`loading ${path} failed: ${run.stderr}`);
+      runs[b]?.inProcess.push(Number(run.stdout.trim()));
+    });
   }
   const median = (values: number[]) =>
     percentile(
       [...values].sort((a, b) => a - b),
       50,
     );
-  return { inProcess: median(inProcess), wholeProcess: median(whole) };
+  return runs.map((r) => ({ inProcess: median(r.inProcess), wholeProcess: median(r.whole) }));
 }
 
-async function main(): Promise<void> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+/** The access patterns on DynamoDB Local and moto, started and stopped around them. */
+async function accessPatternsOnEngines(): Promise<string> {
   const [dynamodb, moto] = await Promise.all([startDynamoDbLocal(), startMotoServer()]);
   try {
     process.env[ENGINE_ENV.dynamodb] = dynamodb.endpoint;
     process.env[ENGINE_ENV.moto] = moto.endpoint;
-    const patterns = await accessPatterns();
-
-    const bundleRows = Object.entries(bundles()).map(([name, path]) => {
-      const { inProcess, wholeProcess } = loadTimes(path);
-      return [name, (statSync(path).size / 1024).toFixed(1), inProcess.toFixed(1), wholeProcess.toFixed(1)];
-    });
-    const bundleTable = table(
-      ['function', 'bundle KB', 'require() ms (median)', 'node process ms (median)'],
-      bundleRows,
-    );
-
-    const report = [
-      `# Access-pattern benchmark (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, DynamoDB Local)`,
-      '',
-      `Latency over ${CALLS} calls per pattern after ${WARM_UP} warm-up calls, one call at a time.`,
-      '',
-      patterns,
-      '',
-      `Bundles as \`cdk synth\` builds them; load times are medians of ${LOAD_RUNS} fresh Node processes.`,
-      '',
-      bundleTable,
-      '',
-    ].join('\n');
-    console.log(report);
-    mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(ROOT, 'bench', 'results', 'access-patterns.md'), report);
+    return await accessPatterns();
   } finally {
     await Promise.all([dynamodb.stop(), moto.stop()]);
   }
+}
+
+async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const patterns = BUNDLES_ONLY ? undefined : await accessPatternsOnEngines();
+
+  const built = Object.entries(bundles());
+  const times = loadTimes(
+    built.map(([name, path]) => ({
+      path,
+      // The cached function loads with its cluster's endpoint set; the DAX client is built at its first read.
+      ...(name.includes('dax=true')
+        ? { variables: { DAX_ENDPOINT: 'daxs://bench.example.dax-clusters.eu-west-1.amazonaws.com' } }
+        : {}),
+    })),
+  );
+  const bundleRows = built.map(([name, path], i) => [
+    name,
+    (statSync(path).size / 1024).toFixed(1),
+    times[i]?.inProcess.toFixed(1) ?? '',
+    times[i]?.wholeProcess.toFixed(1) ?? '',
+  ]);
+  const bundleTable = table(['function', 'bundle KB', 'require() ms (median)', 'node process ms (median)'], bundleRows);
+
+  const report = [
+    `# Access-pattern benchmark (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, DynamoDB Local)`,
+    '',
+    ...(patterns === undefined
+      ? []
+      : [
+          `Latency over ${CALLS} calls per pattern after ${WARM_UP} warm-up calls, one call at a time.`,
+          '',
+          patterns,
+          '',
+        ]),
+    `Bundles as \`cdk synth\` builds them; load times are medians of ${LOAD_RUNS} fresh Node processes per bundle, the bundles taking turns.`,
+    '',
+    bundleTable,
+    '',
+  ].join('\n');
+  console.log(report);
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', BUNDLES_ONLY ? 'bundles.md' : 'access-patterns.md'), report);
 }
 
 main().catch((error) => {

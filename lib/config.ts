@@ -119,6 +119,35 @@ export interface BackupConfig {
   readonly restoreCheckTolerancePercent: number;
 }
 
+/** DAX node types of the current generation (burstable T3, memory-optimized R5), smallest first. */
+export const DAX_NODE_TYPES = [
+  'dax.t3.small',
+  'dax.t3.medium',
+  'dax.r5.large',
+  'dax.r5.xlarge',
+  'dax.r5.2xlarge',
+  'dax.r5.4xlarge',
+  'dax.r5.8xlarge',
+  'dax.r5.12xlarge',
+  'dax.r5.16xlarge',
+  'dax.r5.24xlarge',
+] as const;
+export type DaxNodeType = (typeof DAX_NODE_TYPES)[number];
+
+/**
+ * The DAX cluster in front of the catalogue's eventually consistent reads (docs/dax.md): its
+ * nodes, and how long each cache may serve what it holds before asking the table again.
+ */
+export interface DaxConfig {
+  readonly nodeType: DaxNodeType;
+  /** Nodes: one primary, the rest read replicas spread across Availability Zones. */
+  readonly nodes: number;
+  /** How long a GetItem or BatchGetItem result is served from the item cache, in seconds. */
+  readonly itemTtlSeconds: number;
+  /** How long a Query result is served from the query cache, in seconds. */
+  readonly queryTtlSeconds: number;
+}
+
 export interface AppConfig {
   /** Prefix of every stack name. */
   readonly appName: string;
@@ -140,8 +169,11 @@ export interface AppConfig {
   readonly replicas: readonly ReplicaConfig[];
   /** Keep stateful resources when the stack is deleted, and refuse table deletion. */
   readonly retainData: boolean;
-  /** Hourly-billed DAX cluster in front of the read paths. */
-  readonly dax: boolean;
+  /**
+   * Hourly-billed DAX cluster in front of the catalogue's eventually consistent reads; absent
+   * unless `dax` is true.
+   */
+  readonly dax?: DaxConfig;
   /** Export to S3 with Glue and Redshift Serverless (Redshift is hourly-billed). */
   readonly analytics: boolean;
   /** Steady-state requests per second the API stage admits, across all routes. */
@@ -171,6 +203,10 @@ export const CONTEXT_KEYS = [
   'contributorInsights',
   'replicaKeyArns',
   'dax',
+  'daxNodeType',
+  'daxNodes',
+  'daxItemTtlSeconds',
+  'daxQueryTtlSeconds',
   'analytics',
   'apiRateLimit',
   'apiBurstLimit',
@@ -274,6 +310,20 @@ export const COLD_STORAGE_AFTER_DAYS = 30;
 /** AWS Backup keeps a recovery point in cold storage for at least this many days. */
 export const COLD_STORAGE_MINIMUM_DAYS = 90;
 const RETENTION_RANGE = { min: 1, max: 3650 } as const;
+
+/**
+ * Per-stage defaults of the DAX keys: the smallest node type everywhere; one node in dev, where
+ * losing it only sends reads to the table; three in prod, a primary and two replicas in three
+ * Availability Zones, as AWS recommends for availability. A minute of staleness at most, until
+ * traffic shows a longer TTL is worth it (docs/dax.md says how to choose).
+ */
+export const DAX_DEFAULTS = {
+  dev: { nodeType: 'dax.t3.small', nodes: 1, itemTtlSeconds: 60, queryTtlSeconds: 60 },
+  prod: { nodeType: 'dax.t3.small', nodes: 3, itemTtlSeconds: 60, queryTtlSeconds: 60 },
+} as const satisfies Record<Stage, DaxConfig>;
+
+/** A day: DAX accepts longer, but nothing in this store should be served that stale. */
+const DAX_TTL_RANGE = { min: 1, max: 86_400 } as const;
 
 const show = (value: unknown): string => JSON.stringify(value);
 const allowedList = (values: readonly string[]): string => values.map(show).join(', ');
@@ -513,10 +563,27 @@ function readBackup(reader: Reader, stage: Stage, region: string): BackupConfig 
   };
 }
 
+const DAX_KEYS = ['daxNodeType', 'daxNodes', 'daxItemTtlSeconds', 'daxQueryTtlSeconds'] as const;
+
+function readDax(reader: Reader, stage: Stage): DaxConfig | undefined {
+  if (!reader.boolean('dax', false)) {
+    for (const key of DAX_KEYS.filter((k) => reader.has(k))) reader.problem(key, 'only applies with "dax" set to true');
+    return undefined;
+  }
+  const defaults = DAX_DEFAULTS[stage];
+  return {
+    nodeType: reader.oneOf('daxNodeType', DAX_NODE_TYPES, defaults.nodeType),
+    // A primary and up to nine read replicas; AWS recommends at least two replicas in production.
+    nodes: reader.integer('daxNodes', { min: 1, max: 10 }, defaults.nodes),
+    itemTtlSeconds: reader.integer('daxItemTtlSeconds', DAX_TTL_RANGE, defaults.itemTtlSeconds),
+    queryTtlSeconds: reader.integer('daxQueryTtlSeconds', DAX_TTL_RANGE, defaults.queryTtlSeconds),
+  };
+}
+
 /** Report each switch that is on although the target cannot run it, with the reason from lib/targets.ts. */
 function refuseWhatTheTargetLacks(reader: Reader, config: AppConfig): void {
   const on: Record<RefusableKey, boolean> = {
-    dax: config.dax,
+    dax: config.dax !== undefined,
     analytics: config.analytics,
     contributorInsights: config.contributorInsights !== 'off',
     billing: config.billing.mode !== 'on-demand',
@@ -554,6 +621,7 @@ export function parseConfig(raw: RawConfig, defaults: DefaultEnvironment = {}): 
   const profile = TARGET_PROFILES[target];
   const billing = readBilling(reader, stage, target);
   const replicas = readReplicas(reader, region);
+  const dax = readDax(reader, stage);
   const config: AppConfig = {
     appName: 'OrderStore',
     stage,
@@ -577,7 +645,7 @@ export function parseConfig(raw: RawConfig, defaults: DefaultEnvironment = {}): 
     ),
     replicas,
     retainData: stage === 'prod',
-    dax: reader.boolean('dax', false),
+    ...(dax === undefined ? {} : { dax }),
     analytics: reader.boolean('analytics', false),
     apiRateLimit: reader.integer('apiRateLimit', { min: 1, max: 10_000 }, 50),
     apiBurstLimit: reader.integer('apiBurstLimit', { min: 1, max: 5_000 }, 100),

@@ -116,6 +116,19 @@ export function addStoreStacks(app: App, config: AppConfig): StoreStacks {
               timeout: backup.drill.validation.timeout,
             },
           },
+    ...(api.cache === undefined
+      ? {}
+      : {
+          cache: {
+            clusterName: api.cache.clusterName,
+            readers: api.cachedGroups.map((group) => ({
+              service: api.functions[group].serviceName,
+              routeKeys: routeList()
+                .filter((route) => route.group === group && route.cached === true)
+                .map((route) => route.route),
+            })),
+          },
+        }),
     description: `${config.appName} (${config.stage}): alarms, the alarm topic and the operations dashboard`,
   });
   return { data, ...(backup === undefined ? {} : { backup }), api, streams, fulfilment, monitoring };

@@ -1,16 +1,38 @@
 /**
  * Access patterns over products: one product, a category by price, many products at once.
+ *
+ * These are the reads a DAX cluster may answer (the routes the API catalogue marks `cached`): each
+ * reads through `catalogueReads`, which is the cluster when the function has one (DAX_ENDPOINT,
+ * set by the API stack with `-c dax=true`) and the table otherwise. A caller that must not see a
+ * cached price (placing an order) passes `tableReads` instead.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Product } from '../model/entities';
 import { categoryPartition, categoryPriceQuery, productKey } from '../model/keys';
 import { Attr, GlobalIndexes } from '../model/table-design';
+import { optionalEnv, requireEnv } from '../shared/env';
 import { ServiceUnavailableError } from '../shared/errors';
-import { documents, tableName } from './client';
-import { backoffMs, RETRY_AFTER_SECONDS, rethrowOverload } from './errors';
+import { tableName } from './client';
+import { DaxReads, daxDocumentClient } from './dax-reads';
+import { backoffMs, RETRY_AFTER_SECONDS } from './errors';
+import { type EventualReads, type Item, tableReads } from './eventual-reads';
 import type { Page } from './pagination';
 import { type PageRequest, queryPage } from './query-page';
+
+const daxEndpoint = optionalEnv('DAX_ENDPOINT');
+
+/**
+ * Where the catalogue routes read: the function's DAX cluster, falling back to the table, or the
+ * table. The DAX client itself is built at the first read (dax-reads.ts).
+ */
+export const catalogueReads: EventualReads =
+  daxEndpoint === undefined
+    ? tableReads
+    : new DaxReads({
+        tableName,
+        connect: daxDocumentClient(daxEndpoint, requireEnv('AWS_REGION')),
+        fallback: tableReads,
+      });
 
 /** What a shopper may see of a product. */
 export type PublicProduct = Pick<Product, 'sku' | 'name' | 'category' | 'priceCents' | 'stock' | 'description'>;
@@ -27,11 +49,8 @@ const BATCH_GET_LIMIT = 100;
 const BATCH_GET_ATTEMPTS = 6;
 
 /** GetItem, eventually consistent, public fields only. */
-export async function getProduct(sku: string): Promise<PublicProduct | undefined> {
-  const { Item } = await documents
-    .send(new GetCommand({ TableName: tableName, Key: productKey(sku), ...projection }))
-    .catch(rethrowOverload);
-  return Item as PublicProduct | undefined;
+export async function getProduct(sku: string, via: EventualReads = catalogueReads): Promise<PublicProduct | undefined> {
+  return (await via.get({ Key: productKey(sku), ...projection })) as PublicProduct | undefined;
 }
 
 export interface CategoryPriceRange {
@@ -44,6 +63,7 @@ export interface CategoryPriceRange {
 export async function listProductsByCategory(
   range: CategoryPriceRange,
   page: PageRequest,
+  via: EventualReads = catalogueReads,
 ): Promise<Page<PublicProduct>> {
   const query = categoryPriceQuery(range.category, range.minPriceCents, range.maxPriceCents);
   const [from, to] = 'between' in query.sortKey ? query.sortKey.between : ['', ''];
@@ -62,6 +82,7 @@ export async function listProductsByCategory(
       page,
       // The projection holds the public fields only: the item is the result as it is.
       toResult: (item) => item as PublicProduct,
+      reads: via,
     },
   );
 }
@@ -77,21 +98,19 @@ export interface ProductBatch {
  * BatchGetItem for many SKUs at once: duplicates dropped, split into requests of 100, and keys
  * DynamoDB leaves unprocessed retried with jittered backoff until done or out of attempts.
  */
-export async function getProducts(skus: readonly string[]): Promise<ProductBatch> {
+export async function getProducts(skus: readonly string[], via: EventualReads = catalogueReads): Promise<ProductBatch> {
   const unique = [...new Set(skus)];
   const found = new Map<string, PublicProduct>();
   for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
-    let keys: Record<string, unknown>[] = unique.slice(i, i + BATCH_GET_LIMIT).map((sku) => ({ ...productKey(sku) }));
+    let keys: Item[] = unique.slice(i, i + BATCH_GET_LIMIT).map((sku) => ({ ...productKey(sku) }));
     for (let attempt = 0; keys.length > 0; attempt++) {
       if (attempt === BATCH_GET_ATTEMPTS) {
         throw new ServiceUnavailableError('The table is busy; try again shortly', RETRY_AFTER_SECONDS);
       }
       if (attempt > 0) await sleep(backoffMs(attempt));
-      const result = await documents
-        .send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ...projection } } }))
-        .catch(rethrowOverload);
-      for (const item of result.Responses?.[tableName] ?? []) found.set(item.sku as string, item as PublicProduct);
-      keys = result.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      const result = await via.batchGet({ keys, ...projection });
+      for (const item of result.items) found.set(item.sku as string, item as PublicProduct);
+      keys = result.unprocessedKeys;
     }
   }
   return {

@@ -27,6 +27,7 @@ import { newId } from '../shared/ids';
 import { getProducts } from './catalog';
 import { documents, statusShards, tableName } from './client';
 import { rethrowOverload } from './errors';
+import { tableReads } from './eventual-reads';
 import { getOrderWithLines, type OrderWithLines } from './orders';
 import { MAX_TRANSACTION_ITEMS, type TransactItem, TransactionCancelled, transactWrite } from './transactions';
 
@@ -76,7 +77,9 @@ export async function placeOrder(
     throw new ValidationError([{ field: 'body.lines', rule: `must list each SKU once; ${duplicate} appears twice` }]);
   }
 
-  const { products, missing } = await getProducts(skus);
+  // From the table, never a cache: the transaction below checks each price against the table, so
+  // a cached price would only turn into a PriceChanged conflict for the shopper.
+  const { products, missing } = await getProducts(skus, tableReads);
   if (missing[0] !== undefined) throw new NotFoundError('Product', missing[0]);
   const priceOf = new Map(products.map((p) => [p.sku, p.priceCents]));
 

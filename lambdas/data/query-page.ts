@@ -3,10 +3,8 @@
  * opened (and checked to point into the same partition), the Query sent with the page's limit,
  * the items turned into entities, and DynamoDB's LastEvaluatedKey sealed into the next cursor.
  */
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { entityOf } from '../model/keys';
-import { documents, tableName } from './client';
-import { rethrowOverload } from './errors';
+import { type EventualReads, type QueryRequest, tableReads } from './eventual-reads';
 import { keyCursor, openKeyCursor, type Page } from './pagination';
 
 export interface PageRequest {
@@ -15,7 +13,7 @@ export interface PageRequest {
 }
 
 export async function queryPage<T>(
-  input: Omit<QueryCommandInput, 'TableName' | 'Limit' | 'ExclusiveStartKey'>,
+  input: Omit<QueryRequest, 'Limit' | 'ExclusiveStartKey'>,
   options: {
     /** What the cursor is valid for: the access pattern and everything that shapes its results. */
     readonly scope: string;
@@ -24,22 +22,19 @@ export async function queryPage<T>(
     readonly page: PageRequest;
     /** How an item becomes a result. @default the entity, without key attributes */
     readonly toResult?: (item: Record<string, unknown>) => T;
+    /** Who answers the Query. @default tableReads: the table itself */
+    readonly reads?: EventualReads;
   },
 ): Promise<Page<T>> {
   const { scope, partition, page } = options;
-  const result = await documents
-    .send(
-      new QueryCommand({
-        TableName: tableName,
-        ...input,
-        Limit: page.limit,
-        ExclusiveStartKey: await openKeyCursor(scope, page.cursor, partition),
-      }),
-    )
-    .catch(rethrowOverload);
+  const result = await (options.reads ?? tableReads).query({
+    ...input,
+    Limit: page.limit,
+    ExclusiveStartKey: await openKeyCursor(scope, page.cursor, partition),
+  });
   const toResult = options.toResult ?? ((item: Record<string, unknown>) => entityOf<T>(item));
   return {
-    items: (result.Items ?? []).map(toResult),
-    cursor: await keyCursor(scope, result.LastEvaluatedKey),
+    items: result.items.map(toResult),
+    cursor: await keyCursor(scope, result.lastEvaluatedKey),
   };
 }

@@ -121,6 +121,12 @@ interface RouteSpecBase {
   readonly query?: readonly string[];
   /** The route requires an `Idempotency-Key` header and replays the first response to retries. */
   readonly idempotent?: true;
+  /**
+   * With `-c dax=true`, the route's reads go through the DAX cluster (docs/dax.md), and may be as
+   * stale as its TTLs. Only eventually consistent reads of the catalogue are cached: every request
+   * of the route is such a read, and its function serves no other route.
+   */
+  readonly cached?: true;
   /** The requests in words, for the docs: operation, order, retries. */
   readonly operation: string;
   readonly patterns: readonly [PatternSpec, ...PatternSpec[]];
@@ -185,6 +191,7 @@ export const ROUTES = {
     route: 'GET /products/{sku}',
     group: 'Catalog',
     audience: 'shopper',
+    cached: true,
     operation: 'GetItem',
     keyCondition: '`PK = PRODUCT#<sku>`, `SK = PRODUCT`',
     filter: 'projection: sku, name, category, priceCents, stock, description',
@@ -195,6 +202,7 @@ export const ROUTES = {
     route: 'GET /categories/{category}/products',
     group: 'Catalog',
     audience: 'shopper',
+    cached: true,
     query: ['minPrice', 'maxPrice', ...PAGE],
     operation: 'Query',
     keyCondition: '`GSI1PK = CATEGORY#<c>`, `GSI1SK BETWEEN PRICE#<min>#… AND PRICE#<max>#…`',
@@ -213,6 +221,7 @@ export const ROUTES = {
     route: 'GET /products',
     group: 'Catalog',
     audience: 'shopper',
+    cached: true,
     query: ['skus'],
     operation: 'BatchGetItem, unprocessed keys retried with jittered backoff',
     keyCondition: '100 keys per request',

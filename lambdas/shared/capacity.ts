@@ -13,13 +13,18 @@ export interface MeteredRequest {
   readonly operation: string;
   readonly index?: string;
   readonly consistent?: boolean;
+  /**
+   * Answered by the DAX cluster rather than the table: no capacity is reported to the caller (a
+   * hit consumes none; a miss is read by DAX with its own role). Absent for table requests.
+   */
+  readonly via?: 'DAX';
 }
 
 /** Capacity units consumed in one scope, split by reads and writes. */
 export interface CapacityUsage {
   readCapacityUnits: number;
   writeCapacityUnits: number;
-  /** DynamoDB requests made, retries of unprocessed items included. */
+  /** DynamoDB requests made, retries of unprocessed items included; reads answered by DAX are not. */
   requests: number;
   /** Each request made, in order. */
   readonly made: MeteredRequest[];
@@ -72,6 +77,18 @@ export function recordCapacity(
   );
   if (WRITE_OPERATIONS.has(commandName)) meter.writeCapacityUnits += units;
   else meter.readCapacityUnits += units;
+}
+
+/**
+ * Note a read that the DAX cluster answered: in the meter's list of requests, with no capacity and
+ * not counted among the table's requests.
+ */
+export function recordCacheRead(operation: string, input: RequestInput = {}): void {
+  meters.getStore()?.made.push({
+    operation,
+    ...(input.IndexName === undefined ? {} : { index: input.IndexName }),
+    via: 'DAX',
+  });
 }
 
 /** Run `work` with a fresh meter and return its result with the capacity it consumed. */

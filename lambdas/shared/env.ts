@@ -10,6 +10,12 @@ export function requireEnv(name: string): string {
   return value;
 }
 
+/** The value of an optional environment variable, or undefined when it is absent or empty. */
+export function optionalEnv(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
 /** A whole-number environment variable within bounds, or the fallback when unset. */
 export function intEnv(name: string, fallback: number, bounds: { min: number; max: number }): number {
   const raw = process.env[name];

@@ -1,10 +1,11 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, type HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { GatewayVpcEndpointAwsService, InterfaceVpcEndpointAwsService } from 'aws-cdk-lib/aws-ec2';
+import { AnyPrincipal, ManagedPolicy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -19,8 +20,11 @@ import {
   routeList,
 } from '../../lambdas/model/api-catalogue';
 import type { AppConfig } from '../config';
-import { AppFunction, type TableAccess } from '../constructs/app-function';
+import { AppFunction, type TableAccess, tableAndIndexArns } from '../constructs/app-function';
+import { DaxCache } from '../constructs/dax-cache';
+import { IsolatedNetwork } from '../constructs/isolated-network';
 import { acknowledgeWildcardResources } from '../nag';
+import { stageNames } from '../names';
 
 export interface ApiStackProps extends StackProps {
   readonly config: AppConfig;
@@ -36,6 +40,8 @@ export interface GroupAccess {
   readonly scans: boolean;
   /** A route of the group takes an Idempotency-Key, so the function needs the idempotency table. */
   readonly idempotent: boolean;
+  /** The group's routes read through the DAX cluster when there is one (every route of it is cached). */
+  readonly cached: boolean;
 }
 
 /** Derive a group's access from the catalogue: write grants only where a route writes, Scan only where one scans. */
@@ -46,6 +52,7 @@ export function groupAccess(group: FunctionGroup): GroupAccess {
     access: requests.some((r) => isWrite(r.operation)) ? 'readWrite' : 'read',
     scans: requests.some((r) => r.operation === 'Scan'),
     idempotent: routes.some((r) => r.idempotent === true),
+    cached: routes.length > 0 && routes.every((r) => r.cached === true),
   };
 }
 
@@ -60,6 +67,25 @@ export class ApiStack extends Stack {
   /** Absent on a target without HTTP APIs (see lib/targets.ts). */
   readonly api?: HttpApi;
   readonly functions: Readonly<Record<FunctionGroup, AppFunction>>;
+  /**
+   * The DAX cluster of the catalogue's reads, with `-c dax=true` (docs/dax.md). It lives here, with
+   * the functions that read through it, because a cache holds nothing that is not in the table: it
+   * is as stateless as they are, is replaced and redeployed with them, and a replacement (a new node
+   * type, say) changes the endpoint they are given in the same deployment.
+   */
+  readonly cache?: DaxCache;
+  /** The function groups whose reads go through `cache`, when there is one. */
+  readonly cachedGroups: readonly FunctionGroup[];
+
+  /**
+   * The region's first three Availability Zones as CloudFormation lists them for the account
+   * (`Fn::GetAZs`), with or without an account in the stack's environment: no context lookup, so
+   * synthesis needs no credentials, a stage without an account still gets three zones for a
+   * three-node cluster, and the template names no zone. Only the cache's network uses them.
+   */
+  override get availabilityZones(): string[] {
+    return [0, 1, 2].map((index) => Fn.select(index, Fn.getAzs()));
+  }
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -134,10 +160,62 @@ export class ApiStack extends Stack {
     }
     this.api = api;
 
+    if (config.dax !== undefined) {
+      // Isolated subnets in as many Availability Zones as a cluster of three or more nodes spreads
+      // across; two for a single node, so that the functions keep two.
+      const network = new IsolatedNetwork(this, 'CacheNetwork', {
+        encryptionKey: key,
+        availabilityZones: config.dax.nodes >= 3 ? 3 : 2,
+        flowLogRemovalPolicy: removalPolicy,
+        // What the cached function calls besides DAX: the table (reads that fall back), the cursor
+        // key, and X-Ray. Logs and metrics (EMF lines) leave through Lambda, not the VPC.
+        gatewayEndpoints: { DynamoDb: GatewayVpcEndpointAwsService.DYNAMODB },
+        interfaceEndpoints: {
+          SecretsManager: InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+          ...(config.tracing ? { XRay: InterfaceVpcEndpointAwsService.XRAY } : {}),
+        },
+      });
+      // Endpoint policies: from this network, the table can only be read and the secret only
+      // fetched, whatever a role elsewhere in the account may do.
+      const inThisAccount = { StringEquals: { 'aws:PrincipalAccount': this.account } };
+      network.gatewayEndpoints.DynamoDb?.addToPolicy(
+        new PolicyStatement({
+          principals: [new AnyPrincipal()],
+          actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:DescribeTable'],
+          resources: tableAndIndexArns(table),
+          conditions: inThisAccount,
+        }),
+      );
+      network.interfaceEndpoints.SecretsManager?.addToPolicy(
+        new PolicyStatement({
+          principals: [new AnyPrincipal()],
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [cursorKey.secretArn],
+          conditions: inThisAccount,
+        }),
+      );
+      this.cache = new DaxCache(this, 'Cache', {
+        table,
+        vpc: network.vpc,
+        subnets: network.subnets,
+        clientSecurityGroup: network.workloadSecurityGroup,
+        namePrefix: stageNames(config).prefix,
+        nodeType: config.dax.nodeType,
+        nodes: config.dax.nodes,
+        itemTtl: Duration.seconds(config.dax.itemTtlSeconds),
+        queryTtl: Duration.seconds(config.dax.queryTtlSeconds),
+      });
+      new CfnOutput(this, 'DaxClusterName', {
+        value: this.cache.clusterName,
+        description: 'DAX cluster of the catalogue reads (aws dax describe-clusters --cluster-names ...)',
+      });
+    }
+
     const functions: Record<string, AppFunction> = {};
+    const cachedGroups: FunctionGroup[] = [];
     const invoke: Record<Audience, string[]> = { shopper: [], admin: [] };
     for (const [id, spec] of Object.entries(FUNCTION_GROUPS) as [FunctionGroup, FunctionGroupSpec][]) {
-      const { access, scans, idempotent } = groupAccess(id);
+      const { access, scans, idempotent, cached } = groupAccess(id);
       const fn = new AppFunction(this, id, {
         handler: groupHandler(id),
         description: spec.description,
@@ -147,6 +225,7 @@ export class ApiStack extends Stack {
         timeout: Duration.seconds(10),
         logRemovalPolicy: removalPolicy,
         tracing: config.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+        ...(cached && this.cache !== undefined ? { cache: this.cache } : {}),
       })
         .bindTable(table, access, { allowScan: scans, writesTo: spec.writesTo })
         .bindSecret(cursorKey, 'CURSOR_SECRET_ARN')
@@ -167,8 +246,10 @@ export class ApiStack extends Stack {
         }
       }
       functions[id] = fn;
+      if (cached && this.cache !== undefined) cachedGroups.push(id);
     }
     this.functions = functions as Record<FunctionGroup, AppFunction>;
+    this.cachedGroups = cachedGroups;
 
     if (api !== undefined) {
       // Attach these to the roles of the callers: shoppers' backends cannot reach the back office.

@@ -13,6 +13,7 @@ import type { AppConfig } from '../config';
 import { Alerting } from '../constructs/alerting';
 import { ApiAlarms } from '../constructs/api-alarms';
 import { BackupAlarms } from '../constructs/backup-alarms';
+import { type CachedReader, DaxAlarms } from '../constructs/dax-alarms';
 import { FunctionAlarms } from '../constructs/function-alarms';
 import { type DashboardRoute, OpsDashboard } from '../constructs/ops-dashboard';
 import { RESTORE_DRILL_SERVICE } from '../constructs/restore-drill';
@@ -94,6 +95,8 @@ export interface MonitoringStackProps extends StackProps {
   readonly triggerDeadLetters: IQueue;
   /** Absent where the target has no AWS Backup. */
   readonly backup?: WatchedBackup;
+  /** The DAX cluster, with `-c dax=true`, and the functions that read through it. */
+  readonly cache?: { readonly clusterName: string; readonly readers: readonly CachedReader[] };
 }
 
 /**
@@ -221,6 +224,16 @@ export class MonitoringStack extends Stack {
         sink,
         errorPercent: thresholds.apiErrorPercent,
         latencyP99: Duration.millis(thresholds.apiLatencyP99Ms),
+      });
+    }
+
+    if (props.cache !== undefined) {
+      new DaxAlarms(this, 'DaxAlarms', {
+        clusterName: props.cache.clusterName,
+        label: 'Dax',
+        sink,
+        metricsNamespace: config.appName,
+        readers: props.cache.readers,
       });
     }
 

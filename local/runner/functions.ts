@@ -6,6 +6,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { referencedId } from '../emulation/cloudformation';
 import { LOCAL_AWS } from '../engines/dynamodb-local';
 import { type AssemblyFunction, type AssemblyStack, functionsOf, type ResourceRef } from './cloud-assembly';
 import { FunctionHost } from './function-host';
@@ -67,6 +68,25 @@ function lambdaEnvironment(
 }
 
 /**
+ * The functions that back a custom resource (the CDK's, such as the one that strips a VPC's
+ * default security group): CloudFormation calls them while it deploys, and nothing calls them here.
+ */
+function customResourceProviders(stacks: readonly AssemblyStack[]): Set<string> {
+  return new Set(
+    stacks.flatMap(({ stackName, template }) =>
+      Object.values(template.Resources ?? {})
+        .filter(
+          (resource) => resource.Type.startsWith('Custom::') || resource.Type === 'AWS::CloudFormation::CustomResource',
+        )
+        .flatMap((resource) => {
+          const id = referencedId(resource.Properties?.ServiceToken);
+          return id === undefined ? [] : [refKey({ stackName, logicalId: id })];
+        }),
+    ),
+  );
+}
+
+/**
  * Start every function of the assembly that can run here. Each runs from a copy of its bundle,
  * so that it cannot resolve modules from this repository's node_modules, which Lambda would not
  * have either; a function without a bundle, or with a reference nothing local answers, is skipped.
@@ -80,8 +100,16 @@ export function startFunctions(
   const copies = mkdtempSync(join(tmpdir(), 'orderstore-functions-'));
   runner.shutdown.on('functions', () => rmSync(copies, { recursive: true, force: true }));
   const hosted = new Map<string, HostedFunction>();
+  const providers = customResourceProviders(stacks);
   for (const fn of functionsOf(stacks, settings.assemblyDir)) {
     const name = displayNameOf(fn);
+    if (providers.has(refKey(fn))) {
+      runner.skipped.push({
+        what: `function ${name}`,
+        why: 'it backs a custom resource, which only a deployment calls',
+      });
+      continue;
+    }
     if (fn.bundleDir === undefined) {
       runner.skipped.push({
         what: `function ${name}`,

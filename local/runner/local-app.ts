@@ -33,7 +33,7 @@ import { hostedNamed, startFunctions } from './functions';
 import { serveHttpApi } from './http-api';
 import { closed, type Log, type LogChannel, Shutdown, type Skipped } from './lifecycle';
 import { LocalResources } from './references';
-import { createTables, NOWHERE, provisionOthers } from './resources';
+import { createTables, daxClustersLeftOut, NOWHERE, provisionOthers } from './resources';
 import { secretsStandIn } from './secrets-stand-in';
 import { type PumpedStream, startStreams } from './streams';
 import { type LocalRules, startRules } from './workflows';
@@ -163,6 +163,7 @@ async function assemble(options: LocalAppOptions, log: Log, shutdown: Shutdown):
 
   const tables = await createTables(stacks, client, resources);
   const { secrets } = await provisionOthers(stacks, resources, moto?.endpoint, sqs);
+  runner.skipped.push(...daxClustersLeftOut(stacks));
   const { endpoints, rules } = await connectIntegrations(stacks, resources, { dynamodb, moto, secrets }, runner);
   const settings = { assemblyDir: options.assemblyDir, endpoints, logLevel: options.functionLogLevel ?? 'WARN' };
   const functions = startFunctions(stacks, resources, settings, runner);

@@ -79,7 +79,12 @@ export async function createTables(
   return { names, reusedData, ttlProcesses, newStreams };
 }
 
-/** Names and ARNs for what the runner stands in for itself: keys, state machines, functions. */
+/**
+ * Names and ARNs for what the runner stands in for itself: keys, state machines, functions, and DAX
+ * clusters. No DAX emulator exists, so a cluster's endpoint resolves to nothing: a function that
+ * would read through it is given an empty DAX_ENDPOINT, which the data layer takes as "no cache",
+ * and reads DynamoDB Local directly, as with `dax` off.
+ */
 function nameLocalStandIns(stacks: readonly AssemblyStack[], resources: LocalResources): void {
   for (const { stackName, logicalId } of resourcesOf(stacks, 'AWS::KMS::Key')) {
     const id = `local-${logicalId}`;
@@ -94,6 +99,22 @@ function nameLocalStandIns(stacks: readonly AssemblyStack[], resources: LocalRes
     const name = localName({ stackName, logicalId });
     resources.register({ stackName, logicalId }, name, { Arn: resources.arn('lambda', `function:${name}`) });
   }
+  for (const { stackName, logicalId } of resourcesOf(stacks, 'AWS::DAX::Cluster')) {
+    const name = localName({ stackName, logicalId }, true);
+    resources.register({ stackName, logicalId }, name, {
+      Arn: resources.arn('dax', `cache/${name}`),
+      ClusterDiscoveryEndpoint: '',
+      ClusterDiscoveryEndpointURL: '',
+    });
+  }
+}
+
+/** What the runner leaves out of an assembly with a DAX cluster, and why. */
+export function daxClustersLeftOut(stacks: readonly AssemblyStack[]): { what: string; why: string }[] {
+  return resourcesOf(stacks, 'AWS::DAX::Cluster').map(({ logicalId }) => ({
+    what: `DAX cluster ${logicalId}`,
+    why: 'no DAX emulator exists; the functions that would read through it read DynamoDB Local directly',
+  }));
 }
 
 /**

@@ -60,12 +60,12 @@ describe('ApiStack', () => {
 
   test('THEN each function group gets the access its routes need, derived from the catalogue', () => {
     expect(Object.fromEntries(GROUPS.map((g) => [g, groupAccess(g)]))).toEqual({
-      Catalog: { access: 'read', scans: false, idempotent: false },
-      Customers: { access: 'read', scans: false, idempotent: false },
-      Accounts: { access: 'readWrite', scans: false, idempotent: true },
-      Orders: { access: 'readWrite', scans: false, idempotent: true },
-      Cart: { access: 'readWrite', scans: false, idempotent: false },
-      Admin: { access: 'read', scans: true, idempotent: false },
+      Catalog: { access: 'read', scans: false, idempotent: false, cached: true },
+      Customers: { access: 'read', scans: false, idempotent: false, cached: false },
+      Accounts: { access: 'readWrite', scans: false, idempotent: true, cached: false },
+      Orders: { access: 'readWrite', scans: false, idempotent: true, cached: false },
+      Cart: { access: 'readWrite', scans: false, idempotent: false, cached: false },
+      Admin: { access: 'read', scans: true, idempotent: false, cached: false },
     });
   });
 

@@ -26,7 +26,6 @@ describe('parseConfig', () => {
       contributorInsights: 'throttled',
       replicas: [],
       retainData: false,
-      dax: false,
       analytics: false,
       apiRateLimit: 50,
       apiBurstLimit: 100,
@@ -153,6 +152,41 @@ describe('parseConfig', () => {
     });
   });
 
+  describe('dax', () => {
+    test('is off by default, with no cluster settings', () => {
+      expect(parseConfig({}).dax).toBeUndefined();
+      expect(parseConfig({ dax: 'false' }).dax).toBeUndefined();
+    });
+
+    test('dev gets one node of the smallest type; prod three, across Availability Zones; both a minute of TTL', () => {
+      expect(parseConfig({ dax: 'true' }).dax).toEqual({
+        nodeType: 'dax.t3.small',
+        nodes: 1,
+        itemTtlSeconds: 60,
+        queryTtlSeconds: 60,
+      });
+      expect(parseConfig({ dax: true, stage: 'prod' }).dax).toEqual({
+        nodeType: 'dax.t3.small',
+        nodes: 3,
+        itemTtlSeconds: 60,
+        queryTtlSeconds: 60,
+      });
+    });
+
+    test('reads the node type, node count and TTLs from -c strings and cdk.json values alike', () => {
+      const keys = {
+        dax: true,
+        daxNodeType: 'dax.r5.large',
+        daxNodes: 5,
+        daxItemTtlSeconds: 300,
+        daxQueryTtlSeconds: 30,
+      };
+      const fromCli = parseConfig(Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, String(v)])));
+      expect(fromCli.dax).toEqual({ nodeType: 'dax.r5.large', nodes: 5, itemTtlSeconds: 300, queryTtlSeconds: 30 });
+      expect(parseConfig(keys)).toEqual(fromCli);
+    });
+  });
+
   test('derives replica regions from their KMS key ARNs', () => {
     const arn = 'arn:aws:kms:us-west-2:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     expect(parseConfig({ region: 'us-east-1', replicaKeyArns: arn }).replicas).toEqual([
@@ -170,6 +204,27 @@ describe('parseConfig', () => {
     ['statusShards', { statusShards: '2.5' }, '"statusShards": got "2.5"; must be a whole number from 1 to 32'],
     ['pitrRecoveryDays', { pitrRecoveryDays: 36 }, '"pitrRecoveryDays": got 36; must be a whole number from 1 to 35'],
     ['dax', { dax: 'yes' }, '"dax": got "yes"; allowed values are true, false'],
+    [
+      'daxNodeType',
+      { dax: true, daxNodeType: 'dax.t2.small' },
+      '"daxNodeType": got "dax.t2.small"; allowed values are "dax.t3.small", "dax.t3.medium", "dax.r5.large"',
+    ],
+    ['daxNodes', { dax: 'true', daxNodes: '11' }, '"daxNodes": got "11"; must be a whole number from 1 to 10'],
+    [
+      'daxItemTtlSeconds',
+      { dax: true, daxItemTtlSeconds: '0' },
+      '"daxItemTtlSeconds": got "0"; must be a whole number from 1 to 86400',
+    ],
+    [
+      'daxQueryTtlSeconds',
+      { dax: true, daxQueryTtlSeconds: 1.5 },
+      '"daxQueryTtlSeconds": got 1.5; must be a whole number from 1 to 86400',
+    ],
+    [
+      'daxNodeType',
+      { daxNodeType: 'dax.r5.large' },
+      '"daxNodeType": got "dax.r5.large"; only applies with "dax" set to true',
+    ],
     [
       'contributorInsights',
       { contributorInsights: 'some' },
@@ -333,9 +388,9 @@ describe('parseConfig', () => {
         contributorInsights: 'off',
         pitrRecoveryDays: 35,
         retainData: true,
-        dax: false,
         analytics: false,
       });
+      expect(config.dax).toBeUndefined();
     });
 
     test.each<[string, RawConfig, string]>([
@@ -407,7 +462,8 @@ describe('parseConfig', () => {
         billing: 'provisioned',
         contributorInsights: 'throttled',
       });
-      expect(config).toMatchObject({ target: 'aws', tracing: true, httpApi: true, dax: true, analytics: true });
+      expect(config).toMatchObject({ target: 'aws', tracing: true, httpApi: true, analytics: true });
+      expect(config.dax).toMatchObject({ nodes: 1 });
     });
   });
 

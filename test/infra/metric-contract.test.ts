@@ -49,6 +49,9 @@ describe('GIVEN the metric contract', () => {
       use('AWS/Backup', 'NumberOfCopyJobsFailed', { ResourceType: 'Dynamodb' }),
     ],
     ['a backup metric it does not know', use('AWS/Backup', 'NumberOfBackupsFailed', { BackupVaultName: 'v' })],
+    ['a DAX metric by node alone', use('AWS/DAX', 'CPUUtilization', { NodeId: 'n-1' }, 'Maximum')],
+    ['a DAX metric by table', use('AWS/DAX', 'ItemCacheMisses', { TableName: 't' })],
+    ['a DAX metric it does not know', use('AWS/DAX', 'CacheHitRate', { ClusterId: 'c' })],
   ])('THEN it rejects %s', (_what, metric) => {
     expect(contractProblem(metric)).toEqual(expect.any(String));
   });
@@ -71,6 +74,8 @@ describe('GIVEN the metric contract', () => {
     ['a namespace it does not cover', use('AWS/Lambda', 'Errors', { FunctionName: 'f' })],
     ['backup jobs of one vault', use('AWS/Backup', 'NumberOfBackupJobsFailed', { BackupVaultName: 'v' })],
     ['restore jobs of DynamoDB', use('AWS/Backup', 'NumberOfRestoreJobsFailed', { ResourceType: 'DynamoDB' })],
+    ['a DAX cluster metric', use('AWS/DAX', 'EvictedSize', { ClusterId: 'orderstore-dev-1a2b' })],
+    ['a DAX node metric', use('AWS/DAX', 'CPUUtilization', { ClusterId: 'c', NodeId: 'c-a' }, 'Maximum')],
   ])('THEN it accepts %s', (_what, metric) => {
     expect(contractProblem(metric)).toBeUndefined();
   });
@@ -80,7 +85,7 @@ describe.each(Object.entries(CONFIG_VARIANTS))('GIVEN the %s variant', (_name, r
   const templates = synthTemplates(raw);
   const alarms = metricAlarmsOf(templates);
 
-  test('THEN there are alarms, and each queries DynamoDB, EventBridge and AWS Backup metrics by dimensions AWS publishes', () => {
+  test('THEN there are alarms, and each queries DynamoDB, EventBridge, AWS Backup and DAX metrics by dimensions AWS publishes', () => {
     expect(alarms.length).toBeGreaterThan(20);
     const covered = alarms
       .flatMap((a) => metricsOfAlarm(a.properties))

@@ -1,7 +1,9 @@
 /**
  * Every access pattern of docs/access-patterns.md against DynamoDB Local, on a table created from
  * the template: seeded data, results in order, and the consumed capacity DynamoDB reports equal
- * to the documented figure.
+ * to the documented figure. The catalogue's reads (#2 to #4) take the table path here, as they do
+ * in every function without a DAX cluster: no DAX emulator exists, and the DAX path is tested
+ * against a fake client (test/lambdas/data/dax-reads.test.ts; docs/dax.md).
  */
 import { type AppEnvironment, prepareAppEnvironment } from '../fixtures/app-environment';
 import { expectDocumented } from '../fixtures/documented-capacity';
@@ -52,7 +54,7 @@ describe('access patterns on DynamoDB Local', () => {
     expect(await data.customers.getCustomer('c-404')).toBeUndefined();
   });
 
-  test('#2 get a product, public fields only', async () => {
+  test('#2 get a product, public fields only (the table path: no DAX emulator exists)', async () => {
     const product = await expectDocumented(2, 'getProduct', () => data.catalog.getProduct('PEN-01'));
     expect(product).toEqual(products[1]);
     expect(Object.keys(product ?? {}).sort()).toEqual([
@@ -65,7 +67,7 @@ describe('access patterns on DynamoDB Local', () => {
     ]);
   });
 
-  test('#3 a category within a price range, cheapest first, paginated', async () => {
+  test('#3 a category within a price range, cheapest first, paginated (the table path: no DAX emulator exists)', async () => {
     const range = { category: 'stationery', minPriceCents: 500, maxPriceCents: 2_000 };
     const first = await expectDocumented(3, 'listProductsByCategory', () =>
       data.catalog.listProductsByCategory(range, { limit: 10 }),
@@ -76,7 +78,7 @@ describe('access patterns on DynamoDB Local', () => {
     expect(second.cursor).toBeUndefined();
   });
 
-  test('#4 many products at once, in the order asked, missing ones named', async () => {
+  test('#4 many products at once, in the order asked, missing ones named (the table path: no DAX emulator exists)', async () => {
     const batch = await expectDocumented(4, 'getProducts', () =>
       data.catalog.getProducts(['BOOK-1', 'PEN-02', 'PEN-01']),
     );

@@ -1,10 +1,14 @@
+/**
+ * The Catalog function's routes with API Gateway events, on DynamoDB Local. They take the table
+ * path, as without DAX: no DAX emulator exists (docs/dax.md says what is tested instead).
+ */
 import { invoke, walkPages } from '../fixtures/api-events';
 import { apiSuite, issuesOf } from '../fixtures/api-suite';
 import { products } from '../fixtures/store-scenario';
 
 const api = apiSuite(() => import('../../lambdas/handlers/api/catalog'));
 
-describe('GET /products/{sku}', () => {
+describe('GET /products/{sku}, on the table (no DAX emulator exists)', () => {
   const route = 'GET /products/{sku}';
 
   test('200 with the product', async () => {
@@ -41,7 +45,7 @@ describe('GET /products/{sku}', () => {
   });
 });
 
-describe('GET /products', () => {
+describe('GET /products, on the table (no DAX emulator exists)', () => {
   const route = 'GET /products';
 
   test('200 with the products found and the SKUs missing', async () => {
@@ -72,7 +76,7 @@ describe('GET /products', () => {
   });
 });
 
-describe('GET /categories/{category}/products', () => {
+describe('GET /categories/{category}/products, on the table (no DAX emulator exists)', () => {
   const route = 'GET /categories/{category}/products';
 
   test('200 with a page, cheapest first', async () => {

@@ -11,7 +11,7 @@ import type { CfnTemplate } from '../../local/emulation/cloudformation';
 import type { StreamEvent } from '../../local/emulation/streams/batch-delivery';
 import { matchesFilters } from '../../local/emulation/streams/filter-criteria';
 import { toLambdaRecord } from '../../local/emulation/streams/lambda-records';
-import { streamMappingsOf } from '../../local/emulation/streams/mappings';
+import { type StreamMapping, streamMappingsOf } from '../../local/emulation/streams/mappings';
 import { StreamReader, streamsClient } from '../../local/emulation/streams/stream-reader';
 import { ShardWindows } from '../../local/emulation/streams/tumbling-windows';
 import { LOCAL_AWS } from '../../local/engines/dynamodb-local';
@@ -31,12 +31,14 @@ let sales: typeof import('../../lambdas/data/sales');
 let expected: { orderCount: number; unitsSold: number; revenueCents: number; perSku: Map<string, number[]> };
 let day: string;
 
-const mapping = () => {
-  const found = streamMappingsOf(synthTemplates().streams.toJSON() as CfnTemplate).find(
+/** The aggregator's mapping as the template declares it, synthesized once. */
+let windowed: StreamMapping | undefined;
+const mapping = (): StreamMapping => {
+  windowed ??= streamMappingsOf(synthTemplates().streams.toJSON() as CfnTemplate).find(
     (m) => m.tumblingWindowInSeconds > 0,
   );
-  if (found === undefined) throw new Error('no mapping with a tumbling window in the template');
-  return found;
+  if (windowed === undefined) throw new Error('no mapping with a tumbling window in the template');
+  return windowed;
 };
 
 beforeAll(async () => {

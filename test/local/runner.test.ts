@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { FUNCTION_GROUPS, routeList } from '../../lambdas/model/api-catalogue';
 import type { CfnTemplate } from '../../local/emulation/cloudformation';
 import { type AssemblyStack, functionsOf, routesOf } from '../../local/runner/cloud-assembly';
@@ -22,6 +23,7 @@ import {
   matchRoute,
 } from '../../local/runner/http-api';
 import { LocalResources, UnresolvedReferenceError } from '../../local/runner/references';
+import { daxClustersLeftOut, provisionOthers } from '../../local/runner/resources';
 import { apiEvent } from '../fixtures/api-events';
 import { synthTemplates } from '../fixtures/app';
 
@@ -170,6 +172,47 @@ describe('the environment of each function', () => {
     const empty = new LocalResources(stacks, 'us-east-1');
     expect(() => empty.resolve({ Ref: 'Missing' }, 'OrderStore-dev-Api')).toThrow(UnresolvedReferenceError);
     expect(() => empty.resolve({ Ref: 'Missing' }, 'OrderStore-dev-Api')).toThrow(/Ref Missing/);
+  });
+});
+
+describe('an assembly synthesized with dax=true', () => {
+  const daxStacks: AssemblyStack[] = Object.entries(synthTemplates({ dax: 'true' })).map(([name, template]) => ({
+    stackName: `OrderStore-dev-${name[0]?.toUpperCase()}${name.slice(1)}`,
+    template: template.toJSON() as CfnTemplate,
+  }));
+
+  test('the cluster is reported as left out, since no DAX emulator exists', () => {
+    expect(daxClustersLeftOut(daxStacks)).toEqual([
+      {
+        what: expect.stringMatching(/^DAX cluster CacheCluster/),
+        why: 'no DAX emulator exists; the functions that would read through it read DynamoDB Local directly',
+      },
+    ]);
+    expect(daxClustersLeftOut(stacks)).toEqual([]);
+  });
+
+  test('the Catalog function gets an empty DAX endpoint, which its data layer reads as no cache: it reads the table', async () => {
+    // Prepare: what the runner registers before it starts the functions (without moto, as here).
+    const resources = new LocalResources(daxStacks, 'us-east-1');
+    for (const stack of daxStacks) {
+      for (const logicalId of Object.keys(stack.template.Resources ?? {})) {
+        if (stack.template.Resources?.[logicalId]?.Type !== 'AWS::DAX::Cluster')
+          resources.register({ stackName: stack.stackName, logicalId }, `local-${logicalId}`, { Arn: 'arn:local' });
+      }
+    }
+    const sqs = new SQSClient({ region: 'us-east-1' });
+
+    // Act
+    await provisionOthers(daxStacks, resources, undefined, sqs);
+    const catalog = functionsOf(daxStacks).find((f) => f.description === FUNCTION_GROUPS.Catalog.description);
+    const environment = resources.resolveVariables(catalog?.variables ?? {}, catalog?.stackName ?? '');
+    sqs.destroy();
+
+    // Assess
+    expect(catalog?.variables.DAX_ENDPOINT).toEqual({
+      'Fn::GetAtt': [expect.any(String), 'ClusterDiscoveryEndpointURL'],
+    });
+    expect(environment.DAX_ENDPOINT).toBe('');
   });
 });
 

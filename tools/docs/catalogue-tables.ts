@@ -131,6 +131,17 @@ export function conditionalRequests(): string {
   return lines.join('\n');
 }
 
+/** The patterns whose reads go through the DAX cluster with `-c dax=true`: the routes marked `cached`. */
+export function cachedReads(): string {
+  return patternList()
+    .filter((p) => p.route.cached === true)
+    .map((p) => {
+      const where = [...new Set(p.requests.map((r) => `${r.operation} on ${indexLabel(r.index)}`))].join(', ');
+      return `- #${p.number} ${code(p.route.id)}, ${where}. A hit consumes nothing; a miss what the call consumes without DAX: ${capacityOf(p.capacity)}.`;
+    })
+    .join('\n');
+}
+
 /** The README's short table: every route, who calls it, and the patterns behind it. */
 export function routesTable(): string {
   const rows = patternList().map((p) => [String(p.number), p.title, routeWithQuery(p), p.route.audience]);

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { conditionalRequests, patternsTable, routesTable, workflowsTable } from './catalogue-tables';
+import { cachedReads, conditionalRequests, patternsTable, routesTable, workflowsTable } from './catalogue-tables';
 import { replaceSections, type Section } from './markdown';
 import { costTable, dashboardSvg, LAYOUT_SVG, MONITORING_PAGE } from './monitoring';
 
@@ -20,6 +20,7 @@ export function generatedSections(
     'docs/access-patterns.md': {
       'access patterns': patternsTable(),
       'conditional requests': conditionalRequests(),
+      'cached reads': cachedReads(),
       workflows: workflowsTable(),
     },
     'README.md': { routes: routesTable() },

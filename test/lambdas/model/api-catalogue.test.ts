@@ -67,3 +67,22 @@ test('the engine tests check every pattern of the catalogue against DynamoDB Loc
   expect(expected.filter((p) => !checked.has(p))).toEqual([]);
   expect(Object.keys(ROUTES).length).toBe(routeList().length);
 });
+
+test('the cached routes are the catalogue reads: eventually consistent reads only, each the whole of its function', () => {
+  const cached = routeList().filter((r) => r.cached === true);
+  expect(cached.map((r) => r.id).sort()).toEqual(['getProduct', 'getProducts', 'listProductsByCategory']);
+  for (const route of cached) {
+    const requests = route.patterns.flatMap((p) => p.requests);
+    expect({ route: route.id, writes: requests.some((r) => isWrite(r.operation)) }).toEqual({
+      route: route.id,
+      writes: false,
+    });
+    expect({ route: route.id, consistent: requests.some((r) => r.consistent === true) }).toEqual({
+      route: route.id,
+      consistent: false,
+    });
+    expect(requests.every((r) => ['GetItem', 'Query', 'BatchGetItem'].includes(r.operation))).toBe(true);
+    // A function is placed in the cache's VPC as a whole: every route it serves must be cached.
+    expect(routeList().filter((r) => r.group === route.group && r.cached !== true)).toEqual([]);
+  }
+});
