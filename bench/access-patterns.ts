@@ -1,30 +1,29 @@
 /**
- * Access-pattern benchmark against DynamoDB Local, and bundle size and load time of each function.
+ * Access-pattern benchmark on DynamoDB Local: each pattern's latency and capacity, what the handler
+ * path adds to each read over the bare SDK, and each function's bundle size and load time.
  *
- *   npm run bench                     # 300 timed calls per pattern
+ *   npm run bench                     # 300 timed calls per pattern and variant
  *   BENCH_CALLS=1000 npm run bench    # more calls
  *   BENCH_ONLY=bundles npm run bench  # only the bundles (written to bench/results/bundles.md)
  *
- * Prints two tables and writes them to bench/results/access-patterns.md. Latencies are for this
+ * Prints three tables and writes them to bench/results/access-patterns.md. Latencies are for this
  * machine and DynamoDB Local (a Java process on loopback), useful to compare patterns and changes,
  * not as a forecast of DynamoDB in AWS. Capacity units are what DynamoDB Local reports per call,
- * beside the theoretical minimum for the same items (bench/item-size.ts).
+ * beside the theoretical minimum for the same items (bench/item-size.ts). The handler path is
+ * bench/handler-path.ts, the bundles bench/bundles.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { App } from 'aws-cdk-lib';
-import { buildSync } from 'esbuild';
-import cdkJson from '../cdk.json';
-import { parseConfig } from '../lib/config';
-import { addStoreStacks } from '../lib/store-stacks';
 import { startDynamoDbLocal } from '../local/engines/dynamodb-local';
 import { startMotoServer } from '../local/engines/moto-server';
 import { prepareAppEnvironment } from '../test/fixtures/app-environment';
 import { ENGINE_ENV } from '../test/fixtures/engines';
 import { scenarioItems } from '../test/fixtures/store-scenario';
+import { bundleReport } from './bundles';
+import type { HandlerPathRow } from './handler-path';
 import { itemSize, readUnits, writeUnits } from './item-size';
 import { percentile, table } from './report';
 
@@ -32,7 +31,6 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 300);
 /** `BENCH_ONLY=bundles`: only the bundle sizes and load times, without the engines. */
 const BUNDLES_ONLY = process.env.BENCH_ONLY === 'bundles';
 const WARM_UP = 20;
-const LOAD_RUNS = 15;
 const ROOT = join(__dirname, '..');
 
 interface Case {
@@ -224,155 +222,87 @@ async function accessPatterns(): Promise<string> {
   );
 }
 
-/**
- * Synthesize the API stack with real bundling, as `cdk synth` does, and return each route function's
- * bundle path by route group (with `suffix` after the group's name).
- */
-function apiBundles(raw: Record<string, string>, suffix = ''): Record<string, string> {
-  const outdir = mkdtempSync(join(tmpdir(), 'bench-synth-'));
-  const config = parseConfig({ account: '111111111111', region: 'eu-west-1', ...raw });
-  const app = new App({
-    outdir,
-    context: {
-      ...cdkJson.context,
-      'aws:cdk:enable-asset-metadata': true,
-      'aws:cdk:bundling-stacks': [`${config.appName}-${config.stage}-Api`],
-    },
-  });
-  const stacks = addStoreStacks(app, config);
-  app.synth();
-  const template = JSON.parse(readFileSync(join(outdir, stacks.api.templateFile), 'utf8')) as {
-    Resources: Record<
-      string,
-      { Type: string; Metadata?: Record<string, string>; Properties: { Description?: string } }
-    >;
-  };
-  const result: Record<string, string> = {};
-  for (const resource of Object.values(template.Resources)) {
-    const asset = resource.Metadata?.['aws:asset:path'];
-    const description = resource.Properties.Description;
-    // Route functions only: the CDK's own (a custom resource provider) has no description.
-    if (resource.Type !== 'AWS::Lambda::Function' || asset === undefined || description === undefined) continue;
-    result[`${description.split(':')[0] ?? asset}${suffix}`] = join(outdir, asset, 'index.js');
-  }
-  return result;
-}
-
-/**
- * Each route function's bundle, the Catalog function's as it is bundled with `-c dax=true` (with
- * the DAX client), and an empty handler's as the baseline.
- */
-function bundles(): Record<string, string> {
-  const result: Record<string, string> = {
-    ...apiBundles({}),
-    ...Object.fromEntries(
-      Object.entries(apiBundles({ dax: 'true' }, ' (dax=true)')).filter(([name]) => name.startsWith('Catalog')),
-    ),
-  };
-  const outdir = mkdtempSync(join(tmpdir(), 'bench-empty-'));
-  const empty = join(outdir, 'empty');
-  mkdirSync(empty);
-  writeFileSync(join(empty, 'handler.ts'), 'export const handler = async () => ({ statusCode: 200 });\n');
-  buildSync({
-    entryPoints: [join(empty, 'handler.ts')],
-    outfile: join(empty, 'index.js'),
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    logLevel: 'error',
-  });
-  result['empty handler (baseline)'] = join(empty, 'index.js');
-  return result;
-}
-
-/**
- * Median time for a fresh Node process to load each bundle: the part of a cold start the code
- * controls. The bundles take turns, run after run, so that a slower minute of a shared machine
- * weighs on all of them alike rather than on whichever was being measured.
- */
-function loadTimes(
-  bundles: readonly { readonly path: string; readonly variables?: Record<string, string> }[],
-): { inProcess: number; wholeProcess: number }[] {
-  const env = {
-    ...process.env,
-    TABLE_NAME: 'bench',
-    IDEMPOTENCY_TABLE_NAME: 'bench-idempotency',
-    CURSOR_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:bench',
-    AWS_REGION: 'eu-west-1',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  };
-  const runs = bundles.map(() => ({ inProcess: [] as number[], whole: [] as number[] }));
-  for (let i = 0; i < LOAD_RUNS; i++) {
-    bundles.forEach(({ path, variables }, b) => {
-      const script = `const t=process.hrtime.bigint();require(${JSON.stringify(path)});console.log(Number(process.hrtime.bigint()-t)/1e6)`;
-      const started = performance.now();
-      const run = spawnSync(process.execPath, ['-e', script], { env: { ...env, ...variables }, encoding: 'utf8' });
-      runs[b]?.whole.push(performance.now() - started);
-      if (run.status !== 0) throw new Error(`loading ${path} failed: ${run.stderr}`);
-      runs[b]?.inProcess.push(Number(run.stdout.trim()));
-    });
-  }
-  const median = (values: number[]) =>
-    percentile(
-      [...values].sort((a, b) => a - b),
-      50,
-    );
-  return runs.map((r) => ({ inProcess: median(r.inProcess), wholeProcess: median(r.whole) }));
-}
-
-/** The access patterns on DynamoDB Local and moto, started and stopped around them. */
-async function accessPatternsOnEngines(): Promise<string> {
+/** The access patterns, then the handler path, on DynamoDB Local and moto, started and stopped around them. */
+async function onEngines(): Promise<{ patterns: string; handlerRows: HandlerPathRow[] }> {
   const [dynamodb, moto] = await Promise.all([startDynamoDbLocal(), startMotoServer()]);
   try {
     process.env[ENGINE_ENV.dynamodb] = dynamodb.endpoint;
     process.env[ENGINE_ENV.moto] = moto.endpoint;
-    return await accessPatterns();
+    const patterns = await accessPatterns();
+    return { patterns, handlerRows: handlerPath() };
   } finally {
     await Promise.all([dynamodb.stop(), moto.stop()]);
   }
 }
 
+/** Run bench/handler-path.ts in its own process against the prepared table, and return its rows. */
+function handlerPath(): HandlerPathRow[] {
+  const resultFile = join(mkdtempSync(join(tmpdir(), 'bench-handler-path-')), 'rows.json');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'handler-path.ts')], {
+    env: { ...process.env, BENCH_RESULT_FILE: resultFile },
+    // The functions log and flush their metrics to stdout, as in Lambda; nobody reads them here.
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (run.status !== 0) throw new Error(`bench/handler-path.ts failed (exit ${run.status})`);
+  return JSON.parse(readFileSync(resultFile, 'utf8')) as HandlerPathRow[];
+}
+
+const ratio = (value: number, base: number) => `${(value / base).toFixed(2)}×`;
+
+function handlerPathTable(rows: readonly HandlerPathRow[]): string {
+  return table(
+    [
+      '#',
+      'read pattern',
+      'requests',
+      'bare SDK p50 ms',
+      'handler p50 ms',
+      'p50 ratio',
+      'bare SDK p99 ms',
+      'handler p99 ms',
+      'p99 ratio',
+      'X-Ray documents per call',
+    ],
+    rows.map((r) => [
+      r.number,
+      r.title,
+      r.requests,
+      r.bare.p50.toFixed(2),
+      r.handler.p50.toFixed(2),
+      ratio(r.handler.p50, r.bare.p50),
+      r.bare.p99.toFixed(2),
+      r.handler.p99.toFixed(2),
+      ratio(r.handler.p99, r.bare.p99),
+      r.traceDocuments.toFixed(1),
+    ]),
+  );
+}
+
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const patterns = BUNDLES_ONLY ? undefined : await accessPatternsOnEngines();
-
-  const built = Object.entries(bundles());
-  const times = loadTimes(
-    built.map(([name, path]) => ({
-      path,
-      // The cached function loads with its cluster's endpoint set; the DAX client is built at its first read.
-      ...(name.includes('dax=true')
-        ? { variables: { DAX_ENDPOINT: 'daxs://bench.example.dax-clusters.eu-west-1.amazonaws.com' } }
-        : {}),
-    })),
-  );
-  const bundleRows = built.map(([name, path], i) => [
-    name,
-    (statSync(path).size / 1024).toFixed(1),
-    times[i]?.inProcess.toFixed(1) ?? '',
-    times[i]?.wholeProcess.toFixed(1) ?? '',
-  ]);
-  const bundleTable = table(['function', 'bundle KB', 'require() ms (median)', 'node process ms (median)'], bundleRows);
-
-  const report = [
+  const sections = [
     `# Access-pattern benchmark (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, DynamoDB Local)`,
     '',
-    ...(patterns === undefined
-      ? []
-      : [
-          `Latency over ${CALLS} calls per pattern after ${WARM_UP} warm-up calls, one call at a time.`,
-          '',
-          patterns,
-          '',
-        ]),
-    `Bundles as \`cdk synth\` builds them; load times are medians of ${LOAD_RUNS} fresh Node processes per bundle, the bundles taking turns.`,
-    '',
-    bundleTable,
-    '',
-  ].join('\n');
+  ];
+  if (!BUNDLES_ONLY) {
+    const { patterns, handlerRows } = await onEngines();
+    sections.push(
+      '## Access patterns',
+      '',
+      `The data layer's function for each pattern: latency over ${CALLS} calls after ${WARM_UP} warm-up calls, one call at a time.`,
+      '',
+      patterns,
+      '',
+      '## Handler path against the bare SDK',
+      '',
+      `Each read pattern ${CALLS} times each way, alternating, after ${WARM_UP} warm-up calls: the same DynamoDB requests sent with a bare document client, and an API Gateway event through the function's handler with logging, metrics and X-Ray as deployed (every request sampled) (bench/handler-path.ts).`,
+      '',
+      handlerPathTable(handlerRows),
+      '',
+    );
+  }
+  sections.push('## Bundles', '', bundleReport(), '');
+  const report = sections.join('\n');
   console.log(report);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results', BUNDLES_ONLY ? 'bundles.md' : 'access-patterns.md'), report);

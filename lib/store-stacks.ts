@@ -1,5 +1,6 @@
 import type { App } from 'aws-cdk-lib';
-import { FUNCTION_GROUPS, type FunctionGroup, routeList } from '../lambdas/model/api-catalogue';
+import { routeList } from '../lambdas/model/api-catalogue';
+import { FUNCTION_GROUPS, type FunctionGroup } from '../lambdas/model/api-routes';
 import type { AppConfig } from './config';
 import { ApiStack } from './stacks/api-stack';
 import { BackupStack } from './stacks/backup-stack';

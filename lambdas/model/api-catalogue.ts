@@ -1,59 +1,22 @@
 /**
  * The API catalogue: every route of the HTTP API with the access pattern behind it, in one typed
- * module that everything else reads.
+ * list that everything outside the functions reads. A route's run-time facts (key, function,
+ * audience, flags) are in api-routes.ts; this module adds, under the same names, what the route
+ * does to the table, and `routeList()` gives the two together.
  *
  * - The API stack builds its routes, its function groups and the shopper and back-office invoke
- *   policies from `ROUTES` and `FUNCTION_GROUPS` (lib/stacks/api-stack.ts).
+ *   policies from `routeList()` and `FUNCTION_GROUPS` (lib/stacks/api-stack.ts).
  * - Each API handler's route table is typed by `RouteHandlers<Group>`, so a route that is missing
  *   or misspelled fails the type check (lambdas/shared/http.ts).
  * - The integration tests run every pattern on DynamoDB Local and check the requests it makes
  *   (operation, index, consistency) and the capacity DynamoDB reports against `patterns`.
  * - `npm run docs` writes docs/access-patterns.md and the README's table from it.
  *
- * A route is named after the data function that serves it (lambdas/data/), which is also the
- * handler's key for it. Like the rest of `model/`, this module imports nothing from AWS.
+ * The functions never import this module, so none of it is in their bundles. Like the rest of
+ * `model/`, it imports nothing from AWS.
  */
+import { type ApiRoute, ROUTES, type RouteId } from './api-routes';
 import { GlobalIndexes, LocalIndexes } from './table-design';
-
-/** Who may call a route: shoppers' backends, or the back office. Each gets its own invoke policy. */
-export type Audience = 'shopper' | 'admin';
-
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
-/** A route key as API Gateway writes it: method, space, path template. */
-export type RouteKey = `${HttpMethod} /${string}`;
-
-/** A Lambda function of the API and what it is for; routes that touch the same things share one. */
-export interface FunctionGroupSpec {
-  /** What the function serves, shown in the console. */
-  readonly description: string;
-  /**
-   * Partition-key patterns the function may write (an IAM `dynamodb:LeadingKeys` condition), for
-   * groups whose routes write.
-   */
-  readonly writesTo?: readonly string[];
-}
-
-/**
- * The API's functions. Each is built from `lambdas/handlers/api/<name in lower case>.ts`, holds
- * the grants its routes need and no more, and warms up as one.
- */
-export const FUNCTION_GROUPS = {
-  Catalog: { description: 'Catalog: products by SKU, many at once, and by category and price' },
-  Customers: { description: 'Customers: profile, order history, largest orders, one order with its lines' },
-  Accounts: {
-    description: 'Accounts: register with a unique email, change the email',
-    writesTo: ['CUSTOMER#*', 'EMAIL#*'],
-  },
-  Orders: {
-    description: 'Orders: place, cancel, change status, checkout snapshot',
-    writesTo: ['CUSTOMER#*', 'PRODUCT#*'],
-  },
-  Cart: { description: 'Cart: view, add, change and remove lines that expire by TTL', writesTo: ['CUSTOMER#*'] },
-  Admin: { description: 'Back office: orders by status, shipping queue, marketing export, sales figures' },
-} as const satisfies Record<string, FunctionGroupSpec>;
-
-export type FunctionGroup = keyof typeof FUNCTION_GROUPS;
 
 /** The DynamoDB operations the data layer uses. */
 export type Operation =
@@ -113,27 +76,14 @@ export interface PatternSpec {
   readonly capacity: DocumentedCapacity;
 }
 
-interface RouteSpecBase {
-  readonly route: RouteKey;
-  readonly group: FunctionGroup;
-  readonly audience: Audience;
-  /** Query-string parameters the route reads. */
-  readonly query?: readonly string[];
-  /** The route requires an `Idempotency-Key` header and replays the first response to retries. */
-  readonly idempotent?: true;
-  /**
-   * With `-c dax=true`, the route's reads go through the DAX cluster (docs/dax.md), and may be as
-   * stale as its TTLs. Only eventually consistent reads of the catalogue are cached: every request
-   * of the route is such a read, and its function serves no other route.
-   */
-  readonly cached?: true;
+interface RouteDocumentationBase {
   /** The requests in words, for the docs: operation, order, retries. */
   readonly operation: string;
   readonly patterns: readonly [PatternSpec, ...PatternSpec[]];
 }
 
 /** A route that serves one access pattern (or variants of one): a read, or a single-item write. */
-export interface PatternRouteSpec extends RouteSpecBase {
+export interface PatternRouteDocumentation extends RouteDocumentationBase {
   readonly kind: 'pattern';
   readonly keyCondition: string;
   /** Filter and projection. */
@@ -141,7 +91,7 @@ export interface PatternRouteSpec extends RouteSpecBase {
 }
 
 /** A route that runs a workflow: one transaction or one conditional write, all or nothing. */
-export interface WorkflowRouteSpec extends RouteSpecBase {
+export interface WorkflowRouteDocumentation extends RouteDocumentationBase {
   readonly kind: 'workflow';
   /** The table and the indexes whose entries the writes change. */
   readonly writes: string;
@@ -150,7 +100,10 @@ export interface WorkflowRouteSpec extends RouteSpecBase {
   readonly guarantee: string;
 }
 
-export type RouteSpec = PatternRouteSpec | WorkflowRouteSpec;
+export type RouteDocumentation = PatternRouteDocumentation | WorkflowRouteDocumentation;
+
+/** A route with its documentation. */
+export type RouteSpec = ApiRoute & RouteDocumentation;
 
 const get = (index?: IndexName, consistent = false): DynamoRequest => ({
   operation: 'GetItem',
@@ -169,18 +122,14 @@ const write = (operation: Operation, onlyWhen?: string): DynamoRequest => ({
 
 const { overloaded, ordersByStatus, awaitingShipment } = GlobalIndexes;
 const { ordersByTotal } = LocalIndexes;
-const PAGE = ['limit', 'cursor'] as const;
 
 /**
- * Every route, keyed by the data function that serves it. The numbers are the patterns' numbers
- * in docs/access-patterns.md: access patterns first, then workflows.
+ * What each route does, keyed like `ROUTES`. The numbers are the patterns' numbers in
+ * docs/access-patterns.md: access patterns first, then workflows.
  */
-export const ROUTES = {
+const DOCUMENTATION = {
   getCustomer: {
     kind: 'pattern',
-    route: 'GET /customers/{customerId}',
-    group: 'Customers',
-    audience: 'shopper',
     operation: 'GetItem',
     keyCondition: '`PK = CUSTOMER#<id>`, `SK = PROFILE`',
     filter: 'all attributes',
@@ -188,10 +137,6 @@ export const ROUTES = {
   },
   getProduct: {
     kind: 'pattern',
-    route: 'GET /products/{sku}',
-    group: 'Catalog',
-    audience: 'shopper',
-    cached: true,
     operation: 'GetItem',
     keyCondition: '`PK = PRODUCT#<sku>`, `SK = PRODUCT`',
     filter: 'projection: sku, name, category, priceCents, stock, description',
@@ -199,11 +144,6 @@ export const ROUTES = {
   },
   listProductsByCategory: {
     kind: 'pattern',
-    route: 'GET /categories/{category}/products',
-    group: 'Catalog',
-    audience: 'shopper',
-    cached: true,
-    query: ['minPrice', 'maxPrice', ...PAGE],
     operation: 'Query',
     keyCondition: '`GSI1PK = CATEGORY#<c>`, `GSI1SK BETWEEN PRICE#<min>#… AND PRICE#<max>#…`',
     filter: 'projection: public fields',
@@ -218,11 +158,6 @@ export const ROUTES = {
   },
   getProducts: {
     kind: 'pattern',
-    route: 'GET /products',
-    group: 'Catalog',
-    audience: 'shopper',
-    cached: true,
-    query: ['skus'],
     operation: 'BatchGetItem, unprocessed keys retried with jittered backoff',
     keyCondition: '100 keys per request',
     filter: 'projection: public fields',
@@ -237,10 +172,6 @@ export const ROUTES = {
   },
   listCustomerOrders: {
     kind: 'pattern',
-    route: 'GET /customers/{customerId}/orders',
-    group: 'Customers',
-    audience: 'shopper',
-    query: PAGE,
     operation: 'Query, descending',
     keyCondition: '`GSI1PK = CUSTOMER#<id>#ORDERS`, `begins_with(GSI1SK, PLACED#)`',
     filter: 'all attributes',
@@ -255,10 +186,6 @@ export const ROUTES = {
   },
   listLargestOrders: {
     kind: 'pattern',
-    route: 'GET /customers/{customerId}/orders/largest',
-    group: 'Customers',
-    audience: 'shopper',
-    query: PAGE,
     operation: 'Query, descending',
     keyCondition: '`PK = CUSTOMER#<id>` (sorted by `LSI1SK`, the total)',
     filter: 'projected attributes only',
@@ -273,10 +200,6 @@ export const ROUTES = {
   },
   getOrderWithLines: {
     kind: 'pattern',
-    route: 'GET /customers/{customerId}/orders/{orderId}',
-    group: 'Customers',
-    audience: 'shopper',
-    query: ['consistent'],
     operation: 'Query',
     keyCondition: '`PK = CUSTOMER#<id>`, `SK BETWEEN ORDER#<o> AND ORDER#<o>#<max>`',
     filter: 'all attributes',
@@ -298,10 +221,6 @@ export const ROUTES = {
   },
   listOrdersByStatus: {
     kind: 'pattern',
-    route: 'GET /admin/orders',
-    group: 'Admin',
-    audience: 'admin',
-    query: ['status', 'from', 'to', ...PAGE],
     operation: 'one Query per write shard, in parallel, k-way merge',
     keyCondition: '`statusShard = <STATUS>#<n>` for n in 0..shards-1, `statusSince BETWEEN from AND to`',
     filter: 'projected summary',
@@ -316,10 +235,6 @@ export const ROUTES = {
   },
   listOrdersAwaitingShipment: {
     kind: 'pattern',
-    route: 'GET /admin/orders/awaiting-shipment',
-    group: 'Admin',
-    audience: 'admin',
-    query: PAGE,
     operation: 'Query',
     keyCondition: '`shipQueue = AWAITING_SHIPMENT` (sorted by `paidAt`)',
     filter: 'projected summary',
@@ -334,9 +249,6 @@ export const ROUTES = {
   },
   getCart: {
     kind: 'pattern',
-    route: 'GET /customers/{customerId}/cart',
-    group: 'Cart',
-    audience: 'shopper',
     operation: 'Query',
     keyCondition: '`PK = CUSTOMER#<id>`, `begins_with(SK, CART#)`',
     filter: 'filter: `expiresAt > now`',
@@ -344,9 +256,6 @@ export const ROUTES = {
   },
   addToCart: {
     kind: 'pattern',
-    route: 'POST /customers/{customerId}/cart/lines',
-    group: 'Cart',
-    audience: 'shopper',
     operation: 'GetItem (price), then UpdateItem `ADD quantity` with a condition',
     keyCondition: '`PK = CUSTOMER#<id>`, `SK = CART#<sku>`',
     filter: 'condition: line absent, or live and room for the units',
@@ -365,9 +274,6 @@ export const ROUTES = {
   },
   changeCartLineQuantity: {
     kind: 'pattern',
-    route: 'PUT /customers/{customerId}/cart/lines/{sku}',
-    group: 'Cart',
-    audience: 'shopper',
     operation: 'UpdateItem with a condition',
     keyCondition: '`PK = CUSTOMER#<id>`, `SK = CART#<sku>`',
     filter: 'condition: line live',
@@ -377,9 +283,6 @@ export const ROUTES = {
   },
   removeCartLine: {
     kind: 'pattern',
-    route: 'DELETE /customers/{customerId}/cart/lines/{sku}',
-    group: 'Cart',
-    audience: 'shopper',
     operation: 'DeleteItem with a condition',
     keyCondition: '`PK = CUSTOMER#<id>`, `SK = CART#<sku>`',
     filter: 'condition: line live',
@@ -387,10 +290,6 @@ export const ROUTES = {
   },
   exportMarketingOptIns: {
     kind: 'pattern',
-    route: 'GET /admin/customers/marketing-export',
-    group: 'Admin',
-    audience: 'admin',
-    query: PAGE,
     operation: 'parallel Scan, 4 segments per round',
     keyCondition: 'none (the only Scan)',
     filter: 'filter: `entityType = Customer AND marketingOptIn = true`; projection: customerId, email, name',
@@ -405,9 +304,6 @@ export const ROUTES = {
   },
   getDailySales: {
     kind: 'pattern',
-    route: 'GET /admin/sales/{day}',
-    group: 'Admin',
-    audience: 'admin',
     operation: 'GetItem (zeros for a day without orders)',
     keyCondition: '`PK = SALES#<day>`, `SK = TOTAL`',
     filter: 'all attributes',
@@ -422,10 +318,6 @@ export const ROUTES = {
   },
   listDailyProductSales: {
     kind: 'pattern',
-    route: 'GET /admin/sales/{day}/products',
-    group: 'Admin',
-    audience: 'admin',
-    query: PAGE,
     operation: 'Query',
     keyCondition: '`PK = SALES#<day>`, `begins_with(SK, PRODUCT#)`',
     filter: 'all attributes',
@@ -440,10 +332,6 @@ export const ROUTES = {
   },
   listProductSales: {
     kind: 'pattern',
-    route: 'GET /admin/products/{sku}/sales',
-    group: 'Admin',
-    audience: 'admin',
-    query: ['from', 'to', ...PAGE],
     operation: 'Query',
     keyCondition: '`GSI1PK = PRODUCT#<sku>#SALES`, `GSI1SK BETWEEN DAY#<from> AND DAY#<to>`',
     filter: 'all attributes',
@@ -458,10 +346,6 @@ export const ROUTES = {
   },
   registerCustomer: {
     kind: 'workflow',
-    route: 'POST /customers',
-    group: 'Accounts',
-    audience: 'shopper',
-    idempotent: true,
     operation: 'TransactWriteItems',
     writes: 'table',
     items: 'Put customer if absent; Put `EMAIL#<email>` if absent',
@@ -477,10 +361,6 @@ export const ROUTES = {
   },
   changeCustomerEmail: {
     kind: 'workflow',
-    route: 'PUT /customers/{customerId}/email',
-    group: 'Accounts',
-    audience: 'shopper',
-    idempotent: true,
     operation: 'GetItem, then TransactWriteItems',
     writes: 'table',
     items: 'Update customer if version unchanged; Delete old marker if it is the customer’s; Put new marker if absent',
@@ -496,10 +376,6 @@ export const ROUTES = {
   },
   placeOrder: {
     kind: 'workflow',
-    route: 'POST /customers/{customerId}/orders',
-    group: 'Orders',
-    audience: 'shopper',
-    idempotent: true,
     operation: 'BatchGetItem (prices), then TransactWriteItems',
     writes: 'table, GSI1, OrdersByStatus, LSI',
     items:
@@ -523,9 +399,6 @@ export const ROUTES = {
   },
   getCheckoutSummary: {
     kind: 'workflow',
-    route: 'GET /customers/{customerId}/orders/{orderId}/checkout-summary',
-    group: 'Orders',
-    audience: 'shopper',
     operation: 'Query (lines), then TransactGetItems',
     writes: 'none',
     items: 'order, customer, each product on the order',
@@ -541,11 +414,6 @@ export const ROUTES = {
   },
   changeOrderStatus: {
     kind: 'workflow',
-    route: 'PUT /customers/{customerId}/orders/{orderId}/status',
-    group: 'Orders',
-    // Payment, shipping and delivery are the back office's (and the fulfilment workflow's) to record.
-    audience: 'admin',
-    idempotent: true,
     operation: 'UpdateItem with a condition',
     writes: 'table, GSI1, OrdersByStatus (entry moves shard), LSI, AwaitingShipment',
     items: 'if `version = expected` and the status precedes the target',
@@ -561,10 +429,6 @@ export const ROUTES = {
   },
   cancelOrder: {
     kind: 'workflow',
-    route: 'POST /customers/{customerId}/orders/{orderId}/cancel',
-    group: 'Orders',
-    audience: 'shopper',
-    idempotent: true,
     operation: 'Query (strong), then TransactWriteItems',
     writes: "table and the order's indexes",
     items:
@@ -579,27 +443,11 @@ export const ROUTES = {
       },
     ],
   },
-} as const satisfies Record<string, RouteSpec>;
-
-/** A route's name: the data function that serves it. */
-export type RouteId = keyof typeof ROUTES;
-
-/** The routes one function serves. */
-export type RouteIdOf<G extends FunctionGroup> = {
-  [K in RouteId]: (typeof ROUTES)[K]['group'] extends G ? K : never;
-}[RouteId];
-
-/** Every route key of the API, e.g. `GET /products/{sku}`. */
-export type ApiRouteKey = (typeof ROUTES)[RouteId]['route'];
+} as const satisfies Record<RouteId, RouteDocumentation>;
 
 /** The routes as a list, in the catalogue's order. */
 export const routeList = (): readonly (RouteSpec & { readonly id: RouteId })[] =>
-  (Object.entries(ROUTES) as [RouteId, RouteSpec][]).map(([id, spec]) => ({ id, ...spec }));
-
-/** The routes one function serves, by route key. */
-export function routesOfGroup<G extends FunctionGroup>(group: G): ReadonlyMap<string, RouteIdOf<G>> {
-  return new Map(routeList().flatMap((r) => (r.group === group ? [[r.route, r.id as RouteIdOf<G>]] : [])));
-}
+  (Object.entries(ROUTES) as [RouteId, ApiRoute][]).map(([id, route]) => ({ id, ...route, ...DOCUMENTATION[id] }));
 
 /** Every numbered pattern, with the route it belongs to, in number order. */
 export function patternList(): readonly (PatternSpec & { readonly route: RouteSpec & { readonly id: RouteId } })[] {

@@ -10,7 +10,7 @@ import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructured
 import * as z from 'zod/mini';
 import type { $ZodType } from 'zod/v4/core';
 import { en } from 'zod/v4/locales';
-import { type FunctionGroup, type RouteIdOf, routesOfGroup } from '../model/api-catalogue';
+import { type FunctionGroup, type RouteIdOf, routesOfGroup } from '../model/api-routes';
 import {
   ConflictError,
   IdempotencyKeyReusedError,

@@ -78,10 +78,26 @@ export interface AppFunctionProps {
 }
 
 /**
- * The DAX client, imported by the data layer only when DAX_ENDPOINT is set: left out of the bundle
- * of every function without a cache (about 750 KB minified on its own), bundled into the others.
+ * How every function is bundled, in esbuild's terms; the bundle benchmark builds its esbuild
+ * metafiles with the same settings (bench/bundles.ts).
+ *
+ * - ESM entry points first (`module` before `main`): the SDK's ES modules tree-shake, its CommonJS
+ *   builds do not.
+ * - The SDK bundled rather than taken from the runtime: pinned versions, and only what is imported.
+ * - The SDK's default credential chain replaced by the environment alone: Lambda puts the role's
+ *   credentials there, and the full chain (SSO, STS, shared files, metadata endpoints) would add
+ *   about a quarter to every bundle and its load time without ever running
+ *   (lambdas/shared/lambda-credentials.ts).
+ * - The DAX client, which the data layer imports only when DAX_ENDPOINT is set, left out of the
+ *   bundle of every function without a cache (about 750 KB minified on its own).
  */
-const DAX_CLIENT_MODULE = '@amazon-dax-sdk/lib-dax';
+export const BUNDLE_SETTINGS = {
+  minify: true,
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  alias: { '@aws-sdk/credential-provider-node': join(PROJECT_ROOT, 'lambdas', 'shared', 'lambda-credentials.ts') },
+  daxClient: '@amazon-dax-sdk/lib-dax',
+} as const;
 
 /**
  * What Lambda does with the execution role of a function in a VPC: create, describe and delete the
@@ -209,13 +225,15 @@ export class AppFunction extends Construct {
         ...(tracing === Tracing.ACTIVE ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }),
       },
       bundling: {
-        minify: true,
+        minify: BUNDLE_SETTINGS.minify,
         sourceMap: false,
-        target: 'node24',
+        target: BUNDLE_SETTINGS.target,
         format: OutputFormat.CJS,
-        mainFields: ['module', 'main'],
-        // Bundle the SDK rather than use the runtime's: pinned versions, and only what is imported.
-        externalModules: cache === undefined ? [DAX_CLIENT_MODULE] : [],
+        mainFields: [...BUNDLE_SETTINGS.mainFields],
+        externalModules: cache === undefined ? [BUNDLE_SETTINGS.daxClient] : [],
+        esbuildArgs: Object.fromEntries(
+          Object.entries(BUNDLE_SETTINGS.alias).map(([module, replacement]) => [`--alias:${module}`, replacement]),
+        ),
       },
     });
 

@@ -11,14 +11,13 @@ import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { isWrite, routeList } from '../../lambdas/model/api-catalogue';
 import {
   type Audience,
   FUNCTION_GROUPS,
   type FunctionGroup,
   type FunctionGroupSpec,
-  isWrite,
-  routeList,
-} from '../../lambdas/model/api-catalogue';
+} from '../../lambdas/model/api-routes';
 import type { AppConfig } from '../config';
 import { AppFunction, type TableAccess, tableAndIndexArns } from '../constructs/app-function';
 import { DaxCache } from '../constructs/dax-cache';

@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { FUNCTION_GROUPS, type FunctionGroup, routeList } from '../../lambdas/model/api-catalogue';
+import { routeList } from '../../lambdas/model/api-catalogue';
+import { FUNCTION_GROUPS, type FunctionGroup } from '../../lambdas/model/api-routes';
 import { groupAccess } from '../../lib/stacks/api-stack';
 import { synthTemplates } from '../fixtures/app';
 

@@ -9,7 +9,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import { FUNCTION_GROUPS, type FunctionGroup } from '../../lambdas/model/api-catalogue';
+import { FUNCTION_GROUPS, type FunctionGroup } from '../../lambdas/model/api-routes';
 import { clusterNameFor, DaxCache } from '../../lib/constructs/dax-cache';
 import { IsolatedNetwork } from '../../lib/constructs/isolated-network';
 import { CONFIG_VARIANTS, synthTemplates } from '../fixtures/app';

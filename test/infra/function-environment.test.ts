@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import cdkJson from '../../cdk.json';
-import { FUNCTION_GROUPS } from '../../lambdas/model/api-catalogue';
+import { FUNCTION_GROUPS } from '../../lambdas/model/api-routes';
 import { parseConfig, type RawConfig } from '../../lib/config';
 import { groupHandler } from '../../lib/stacks/api-stack';
 import { FULFILMENT_STEPS } from '../../lib/stacks/fulfilment-stack';

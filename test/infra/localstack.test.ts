@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { FUNCTION_GROUPS } from '../../lambdas/model/api-catalogue';
+import { FUNCTION_GROUPS } from '../../lambdas/model/api-routes';
 import { synthTemplates } from '../fixtures/app';
 
 const PAGE = readFileSync(join(__dirname, '..', '..', 'docs', 'localstack.md'), 'utf8');

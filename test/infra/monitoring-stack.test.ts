@@ -8,7 +8,8 @@
  * delivery after a deploy.
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { FUNCTION_GROUPS, routeList } from '../../lambdas/model/api-catalogue';
+import { routeList } from '../../lambdas/model/api-catalogue';
+import { FUNCTION_GROUPS } from '../../lambdas/model/api-routes';
 import { GlobalIndexes } from '../../lambdas/model/table-design';
 import { FULFILMENT_STEPS } from '../../lib/stacks/fulfilment-stack';
 import { REQUEST_PATH_OPERATIONS, TABLE_OPERATIONS } from '../../lib/stacks/monitoring-stack';

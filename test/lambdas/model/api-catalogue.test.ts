@@ -3,14 +3,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  FUNCTION_GROUPS,
-  isWrite,
-  patternList,
-  ROUTES,
-  routeList,
-  routesOfGroup,
-} from '../../../lambdas/model/api-catalogue';
+import { isWrite, patternList, routeList } from '../../../lambdas/model/api-catalogue';
+import { FUNCTION_GROUPS, ROUTES, routesOfGroup } from '../../../lambdas/model/api-routes';
 
 const INTEGRATION = join(__dirname, '..', '..', 'integration');
 
