@@ -116,8 +116,16 @@ export interface AppConfig {
   readonly retainData: boolean;
   /** Hourly-billed DAX cluster in front of the read paths. */
   readonly dax: boolean;
-  /** Export to S3 with Glue and Redshift Serverless (Redshift is hourly-billed). */
+  /**
+   * The analytics stack: a scheduled export of the table to an S3 lake, a Glue job and catalogue,
+   * and Athena reports (lib/stacks/analytics-stack.ts). Billed per run; nothing while idle.
+   */
   readonly analytics: boolean;
+  /**
+   * Redshift Serverless in the analytics stack, loaded by each run; billed per second while it
+   * computes, with a base capacity of 8 RPUs. Only with `analytics`.
+   */
+  readonly redshift: boolean;
   /** Steady-state requests per second the API stage admits, across all routes. */
   readonly apiRateLimit: number;
   /** Requests the API stage admits in a burst. */
@@ -144,6 +152,7 @@ export const CONTEXT_KEYS = [
   'replicaKeyArns',
   'dax',
   'analytics',
+  'redshift',
   'apiRateLimit',
   'apiBurstLimit',
   'alarmEmail',
@@ -413,11 +422,24 @@ function readMonitoring(
   };
 }
 
+/** Redshift loads what the analytics pipeline curates, so it is refused without it. */
+function readRedshift(reader: Reader, analytics: boolean): boolean {
+  const redshift = reader.boolean('redshift', false);
+  if (redshift && !analytics) {
+    reader.problem(
+      'redshift',
+      'requires "analytics" set to true: the warehouse loads what the analytics pipeline curates',
+    );
+  }
+  return redshift;
+}
+
 /** Report each switch that is on although the target cannot run it, with the reason from lib/targets.ts. */
 function refuseWhatTheTargetLacks(reader: Reader, config: AppConfig): void {
   const on: Record<RefusableKey, boolean> = {
     dax: config.dax,
     analytics: config.analytics,
+    redshift: config.redshift,
     contributorInsights: config.contributorInsights !== 'off',
     billing: config.billing.mode !== 'on-demand',
     replicaKeyArns: config.replicas.length > 0,
@@ -452,6 +474,7 @@ export function parseConfig(raw: RawConfig, defaults: DefaultEnvironment = {}): 
   const profile = TARGET_PROFILES[target];
   const billing = readBilling(reader, stage, target);
   const replicas = readReplicas(reader, region);
+  const analytics = reader.boolean('analytics', false);
   const config: AppConfig = {
     appName: 'OrderStore',
     stage,
@@ -476,7 +499,8 @@ export function parseConfig(raw: RawConfig, defaults: DefaultEnvironment = {}): 
     replicas,
     retainData: stage === 'prod',
     dax: reader.boolean('dax', false),
-    analytics: reader.boolean('analytics', false),
+    analytics,
+    redshift: readRedshift(reader, analytics),
     apiRateLimit: reader.integer('apiRateLimit', { min: 1, max: 10_000 }, 50),
     apiBurstLimit: reader.integer('apiBurstLimit', { min: 1, max: 5_000 }, 100),
     monitoring: readMonitoring(reader, { stage, billing, replicas }, profile),

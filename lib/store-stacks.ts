@@ -1,6 +1,7 @@
 import type { App } from 'aws-cdk-lib';
 import { FUNCTION_GROUPS, type FunctionGroup, routeList } from '../lambdas/model/api-catalogue';
 import type { AppConfig } from './config';
+import { AnalyticsStack } from './stacks/analytics-stack';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 import { FulfilmentStack } from './stacks/fulfilment-stack';
@@ -14,6 +15,8 @@ export interface StoreStacks {
   readonly streams: StreamsStack;
   readonly fulfilment: FulfilmentStack;
   readonly monitoring: MonitoringStack;
+  /** Only with `analytics` on. */
+  readonly analytics?: AnalyticsStack;
 }
 
 /**
@@ -53,6 +56,16 @@ export function addStoreStacks(app: App, config: AppConfig): StoreStacks {
     bus: streams.bus,
     description: `${config.appName} (${config.stage}): the order fulfilment workflow (Step Functions)`,
   });
+  const analytics = config.analytics
+    ? new AnalyticsStack(app, `${prefix}-Analytics`, {
+        env,
+        config,
+        table: data.table,
+        key: data.key,
+        archive: streams.archive,
+        description: `${config.appName} (${config.stage}): nightly export to the S3 lake, Glue curation, Athena reports${config.redshift ? ' and Redshift Serverless' : ''}`,
+      })
+    : undefined;
   const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {
     env,
     config,
@@ -89,7 +102,16 @@ export function addStoreStacks(app: App, config: AppConfig): StoreStacks {
     trigger: fulfilment.trigger,
     bus: streams.bus,
     triggerDeadLetters: fulfilment.triggerDeadLetters,
+    ...(analytics === undefined
+      ? {}
+      : {
+          analytics: {
+            stateMachine: analytics.workflow.stateMachine,
+            scheduleGroup: analytics.workflow.scheduleGroup,
+            scheduleDeadLetters: analytics.workflow.deadLetters,
+          },
+        }),
     description: `${config.appName} (${config.stage}): alarms, the alarm topic and the operations dashboard`,
   });
-  return { data, api, streams, fulfilment, monitoring };
+  return { data, api, streams, fulfilment, monitoring, ...(analytics === undefined ? {} : { analytics }) };
 }

@@ -4,12 +4,14 @@ import { type ITableV2, Operation } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus, IRule } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { GlobalIndexes } from '../../lambdas/model/table-design';
 import type { AppConfig } from '../config';
 import { Alerting } from '../constructs/alerting';
+import { AnalyticsAlarms } from '../constructs/analytics-alarms';
 import { ApiAlarms } from '../constructs/api-alarms';
 import { FunctionAlarms } from '../constructs/function-alarms';
 import { type DashboardRoute, OpsDashboard } from '../constructs/ops-dashboard';
@@ -80,6 +82,20 @@ export interface MonitoringStackProps extends StackProps {
   readonly trigger: IRule;
   readonly bus: IEventBus;
   readonly triggerDeadLetters: IQueue;
+  /**
+   * The analytics export: its workflow, the schedule group of the schedule that starts it, and the
+   * schedule's dead-letter queue.
+   *
+   * @default - no analytics stack, no analytics alarms
+   */
+  readonly analytics?: WatchedAnalytics;
+}
+
+/** What the analytics stack gives the monitoring stack to alarm on. */
+export interface WatchedAnalytics {
+  readonly stateMachine: IStateMachine;
+  readonly scheduleGroup: IScheduleGroup;
+  readonly scheduleDeadLetters: IQueue;
 }
 
 /**
@@ -187,6 +203,16 @@ export class MonitoringStack extends Stack {
       label: 'Fulfilment',
       sink,
     });
+
+    if (props.analytics !== undefined) {
+      new AnalyticsAlarms(this, 'AnalyticsAlarms', {
+        stateMachine: props.analytics.stateMachine,
+        scheduleGroup: props.analytics.scheduleGroup,
+        deadLetters: props.analytics.scheduleDeadLetters,
+        label: 'Analytics',
+        sink,
+      });
+    }
 
     if (props.api !== undefined) {
       new ApiAlarms(this, 'ApiAlarms', {
