@@ -40,6 +40,11 @@ describe('GIVEN the metric contract', () => {
     ['an operation DynamoDB does not name', use('AWS/DynamoDB', 'SystemErrors', { TableName: 't', Operation: 'Get' })],
     ['a metric it does not know', use('AWS/DynamoDB', 'ConsumedCapacity', { TableName: 't' })],
     ['a custom-bus rule by rule name alone', use('AWS/Events', 'FailedInvocations', { RuleName: 'r' })],
+    ['executions by state machine name', use('AWS/States', 'ExecutionsFailed', { StateMachineName: 'm' })],
+    [
+      'scheduler failures by schedule name, which it does not publish',
+      use('AWS/Scheduler', 'InvocationsFailedToBeSentToDeadLetterCount', { ScheduleName: 's' }),
+    ],
   ])('THEN it rejects %s', (_what, metric) => {
     expect(contractProblem(metric)).toEqual(expect.any(String));
   });
@@ -60,6 +65,11 @@ describe('GIVEN the metric contract', () => {
     ['account-wide user errors', use('AWS/DynamoDB', 'UserErrors', {})],
     ['a custom-bus rule by bus and rule', use('AWS/Events', 'FailedInvocations', { EventBusName: 'b', RuleName: 'r' })],
     ['a namespace it does not cover', use('AWS/Lambda', 'Errors', { FunctionName: 'f' })],
+    ['executions by state machine ARN', use('AWS/States', 'ExecutionsAborted', { StateMachineArn: 'arn' })],
+    [
+      'scheduler dead-letter failures by schedule group',
+      use('AWS/Scheduler', 'InvocationsFailedToBeSentToDeadLetterCount', { ScheduleGroup: 'g' }),
+    ],
   ])('THEN it accepts %s', (_what, metric) => {
     expect(contractProblem(metric)).toBeUndefined();
   });
@@ -69,7 +79,7 @@ describe.each(Object.entries(CONFIG_VARIANTS))('GIVEN the %s variant', (_name, r
   const templates = synthTemplates(raw);
   const alarms = metricAlarmsOf(templates);
 
-  test('THEN there are alarms, and each queries DynamoDB and EventBridge metrics by dimensions AWS publishes', () => {
+  test('THEN there are alarms, and each queries DynamoDB, EventBridge, Step Functions and Scheduler metrics by dimensions AWS publishes', () => {
     expect(alarms.length).toBeGreaterThan(20);
     const covered = alarms
       .flatMap((a) => metricsOfAlarm(a.properties))

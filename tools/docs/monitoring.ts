@@ -43,6 +43,7 @@ export const COSTED_VARIANTS: readonly (readonly [string, RawConfig])[] = [
   ['prod', { stage: 'prod' }],
   ['prod with one replica', { stage: 'prod', replicaKeyArns: 'arn:aws:kms:us-west-2:111111111111:key/example' }],
   ['dev, provisioned billing', { billing: 'provisioned' }],
+  ['dev with analytics', { analytics: 'true' }],
 ];
 
 export interface StageCost {
