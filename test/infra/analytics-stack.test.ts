@@ -3,9 +3,11 @@
  * the Glue job, the catalogue's tables against the model, the Athena workgroup, and with
  * `redshift` the warehouse; and that without `analytics` none of it exists.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { curatedTables, expiredCartsTable, PARTITION_COLUMN } from '../../lambdas/model/curated-tables';
-import { GLUE_TYPES, reports } from '../../lib/analytics-schema';
+import { ANALYTICS_DIR, GLUE_TYPES, reports } from '../../lib/analytics-schema';
 import { RUN_ARGUMENTS } from '../../lib/constructs/curation-job';
 import { LAKE_PREFIXES } from '../../lib/stacks/analytics-stack';
 import { LOAD_STATEMENT, setupStatements } from '../../lib/warehouse-sql';
@@ -263,6 +265,16 @@ describe('GIVEN analytics=true', () => {
         JobBookmarksEncryption: { JobBookmarksEncryptionMode: 'CSE-KMS', KmsKeyArn: key },
       },
     });
+  });
+
+  test('THEN the job script reads exactly the arguments the job’s defaults and the workflow pass it', () => {
+    const script = readFileSync(join(ANALYTICS_DIR, 'glue', 'curate_export.py'), 'utf8');
+    const listed = /^ARGUMENTS = \[([^\]]*)\]$/m.exec(script)?.[1];
+    const read = (listed ?? '').split(',').map((name) => `--${name.trim().replace(/"/g, '')}`);
+    const { properties } = only(template, 'AWS::Glue::Job');
+    // The job's own arguments are lower snake case; Glue's are --TempDir, --job-language, --enable-...
+    const own = Object.keys(properties.DefaultArguments as object).filter((key) => /^--[a-z_]+$/.test(key));
+    expect(read.sort()).toEqual([...RUN_ARGUMENTS, ...own].sort());
   });
 
   test('THEN the job may read only the exports, write only the curated and scratch prefixes, and register partitions only in its database', () => {
