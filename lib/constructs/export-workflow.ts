@@ -231,6 +231,7 @@ export class ExportWorkflow extends Construct {
     });
     catchInto(startExport, exportFailed);
 
+    // 3. Its end, looked at every minute: exports take minutes even for a small table.
     const describeExport = new CallAwsService(this, 'DescribeExport', {
       service: 'dynamodb',
       action: 'describeExport',
