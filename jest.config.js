@@ -1,7 +1,8 @@
 /**
  * Three projects, so that a run of only the fast ones never starts an engine:
  * - infra: synthesizes the stacks; cdk-nag, cfn-lint and snapshots.
- * - unit: pure code under lambdas/ and local/, no engine.
+ * - unit: pure code under lambdas/ and local/, no engine; and the analytics job's Python (ruff,
+ *   mypy, pytest, run in the .venv that .ci/run installs analytics/requirements.txt into).
  * - integration: real engines (DynamoDB Local and moto_server), started once per run by the
  *   global setup and stopped by the global teardown, whatever the tests did.
  * - browser: pages in headless Chromium (Debian's chromium, driven by playwright-core).
@@ -20,7 +21,7 @@ module.exports = {
   testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{lambdas,local,tools}/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/{lambdas,local,tools,analytics}/**/*.test.ts'] },
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
     {
       ...common,

@@ -7,12 +7,14 @@
  *   DynamoDB document client: no tracing, no metering, no validation, no response.
  * - **handler**: an API Gateway event through the function's handler to its response, with the
  *   function's observability as deployed: INFO logs, the metrics flushed after every invocation,
- *   and X-Ray on, every request sampled (a subsegment per handler and per DynamoDB request, sent
+ *   and X-Ray on with the request sampled (a subsegment per handler and per DynamoDB request, sent
  *   over UDP to a local listener that counts them, as they would go to the X-Ray daemon).
+ * - **handler, not sampled**: the same with the request not sampled, as most are: X-Ray's default
+ *   rule samples the first request each second and 5% of the rest.
  *
  * The requests the bare SDK sends are recorded from the handler's own first call, so the two
- * cannot drift apart. The two variants alternate, the order flipping every call, so that a slow
- * moment of the machine falls on both alike.
+ * cannot drift apart. The variants take turns, each taking each place in the order in turn, so
+ * that a slow moment of the machine falls on all of them alike.
  *
  * Run by bench/access-patterns.ts in its own Node process (`npm run bench`), because the function
  * modules read their configuration, Lambda's variables included, when they load. It expects the
@@ -35,14 +37,22 @@ import { percentile } from './report';
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);
 const WARM_UP = 20;
 
+interface Quantiles {
+  readonly p50: number;
+  readonly p99: number;
+}
+
 /** One row of the comparison. */
 export interface HandlerPathRow {
   readonly number: number;
   readonly title: string;
   readonly requests: number;
-  readonly bare: { readonly p50: number; readonly p99: number };
-  readonly handler: { readonly p50: number; readonly p99: number };
-  /** X-Ray documents (subsegments) the handler sent per call. */
+  readonly bare: Quantiles;
+  /** Through the handler, the request sampled by X-Ray. */
+  readonly handler: Quantiles;
+  /** Through the handler, the request not sampled (most requests: X-Ray's default rule samples one a second and 5%). */
+  readonly unsampled: Quantiles;
+  /** X-Ray documents (subsegments) the handler sent per sampled call. */
   readonly traceDocuments: number;
 }
 
@@ -118,10 +128,10 @@ function lambdaEnvironment(daemonAddress: string): void {
   delete process.env.POWERTOOLS_TRACE_ENABLED;
 }
 
-/** A new sampled trace for the next invocation, as Lambda sets it. */
-function newTrace(): void {
+/** A new trace for the next invocation, sampled or not, as Lambda sets it. */
+function newTrace(sampled = true): void {
   const root = `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
-  process.env._X_AMZN_TRACE_ID = `Root=${root};Parent=${randomBytes(8).toString('hex')};Sampled=1`;
+  process.env._X_AMZN_TRACE_ID = `Root=${root};Parent=${randomBytes(8).toString('hex')};Sampled=${sampled ? 1 : 0}`;
 }
 
 /** Replay recorded requests with a bare client: those that overlapped in time run at once. */
@@ -180,8 +190,8 @@ async function main(): Promise<void> {
     if (parts === undefined) throw new Error(`no benchmark request for read pattern #${pattern.number}`);
     const event = apiEvent(pattern.route.route, parts(order.orderId));
     const handler = handlers[pattern.route.group];
-    const viaHandler = async () => {
-      newTrace();
+    const viaHandler = async (sampled = true) => {
+      newTrace(sampled);
       const response = await handler(event, lambdaContext());
       if (response.statusCode !== 200)
         throw new Error(`#${pattern.number} answered ${response.statusCode}: ${response.body}`);
@@ -191,25 +201,24 @@ async function main(): Promise<void> {
     await viaHandler();
     const sent = recording;
     recording = undefined;
-    const bare = bareReplay(sent);
+    const variants = { bare: bareReplay(sent), handler: () => viaHandler(true), unsampled: () => viaHandler(false) };
+    const names = Object.keys(variants) as (keyof typeof variants)[];
 
-    for (let i = 0; i < WARM_UP; i++) {
-      await bare();
-      await viaHandler();
-    }
-    const times = { bare: [] as number[], handler: [] as number[] };
+    for (let i = 0; i < WARM_UP; i++) for (const name of names) await variants[name]();
+    const times = { bare: [] as number[], handler: [] as number[], unsampled: [] as number[] };
     const documentsBefore = daemon.count();
     for (let i = 0; i < CALLS; i++) {
-      const order = i % 2 === 0 ? (['bare', 'handler'] as const) : (['handler', 'bare'] as const);
-      for (const variant of order) {
+      // Each variant takes each place in the order in turn.
+      for (let k = 0; k < names.length; k++) {
+        const name = names[(i + k) % names.length] as keyof typeof variants;
         const started = performance.now();
-        await (variant === 'bare' ? bare() : viaHandler());
-        times[variant].push(performance.now() - started);
+        await variants[name]();
+        times[name].push(performance.now() - started);
       }
     }
     // UDP on loopback: give the last documents a moment to arrive before counting.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const quantiles = (values: number[]) => {
+    const quantiles = (values: number[]): Quantiles => {
       const sorted = [...values].sort((a, b) => a - b);
       return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
     };
@@ -219,6 +228,7 @@ async function main(): Promise<void> {
       requests: sent.length,
       bare: quantiles(times.bare),
       handler: quantiles(times.handler),
+      unsampled: quantiles(times.unsampled),
       traceDocuments: (daemon.count() - documentsBefore) / CALLS,
     });
     process.stderr.write('.');

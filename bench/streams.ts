@@ -1,6 +1,7 @@
 /**
- * Stream consumer benchmark: records per second through each consumer, and the lag from a write
- * to its effect (p50, p99) through the local stream pump, on DynamoDB Local and moto_server.
+ * Stream consumer benchmark: records per second through each consumer, the lag from a write to its
+ * effect (p50, p99) through the local stream pump, and how often the sales aggregator writes a
+ * day's total, on DynamoDB Local and moto_server.
  *
  *   npm run bench:streams                  # 500 records per consumer, 200 paced writes for the lag
  *   BENCH_RECORDS=2000 npm run bench:streams
@@ -9,10 +10,10 @@
  * is records handled divided by the time spent inside the consumer (so the pump's own reading is
  * not counted against it). Lag: orders are placed at a steady pace while the pump runs; the lag of
  * a record is from the moment its write returned (for a cart line, its deletion by the local TTL
- * process) to the end of the invocation that handled it.
- * Batching windows are ignored here (in AWS they add up to the configured seconds), so the figure
- * is the pump's polling plus the consumer's work. Prints a table and writes it to
- * bench/results/streams.md.
+ * process) to the end of the invocation that applied it: for the sales aggregator, the final
+ * invocation of its 30-second tumbling window. Batching windows are ignored here (in AWS they add
+ * up to the configured seconds), so the figure is the pump's polling plus the consumer's work (and
+ * the aggregator's window). Prints the tables and writes them to bench/results/streams.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,6 +38,37 @@ const subjectOf = (record: DynamoDBRecord): string => {
   return image?.orderId?.S ?? `${image?.customerId?.S}|${image?.sku?.S}`;
 };
 
+/**
+ * Count the data layer's writes to any day's sales total (`SALES#<day>` / `TOTAL`): the one item
+ * every order of a day adds to, so the figure that says whether the design has a hot item.
+ */
+async function countWritesToDayTotals() {
+  const { documents } = await import('../lambdas/data/client');
+  const WRITES = new Set(['PutCommand', 'UpdateCommand', 'DeleteCommand', 'TransactWriteCommand']);
+  const touchesTotal = (request: { Key?: Record<string, unknown>; Item?: Record<string, unknown> }) => {
+    const key = request.Key ?? request.Item;
+    return typeof key?.PK === 'string' && key.PK.startsWith('SALES#') && key.SK === 'TOTAL';
+  };
+  let writes = 0;
+  const send = documents.send.bind(documents) as (command: object) => Promise<unknown>;
+  (documents as unknown as { send: typeof send }).send = (command) => {
+    if (WRITES.has(command.constructor.name)) {
+      const input = (command as { input: { TransactItems?: Record<string, object>[] } }).input;
+      const requests = input.TransactItems?.flatMap((item) => Object.values(item)) ?? [input];
+      writes += requests.filter(touchesTotal).length;
+    }
+    return send(command);
+  };
+  /** The writes counted since the last call. */
+  return {
+    take: () => {
+      const taken = writes;
+      writes = 0;
+      return taken;
+    },
+  };
+}
+
 async function main(): Promise<void> {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
@@ -57,17 +89,30 @@ async function main(): Promise<void> {
       OrderEvents: [],
       ExpiredCartArchiver: [],
     };
+    // The aggregator's records take effect when their tumbling window ends: its lag runs to the
+    // window's final invocation. Every other consumer's records take effect in their invocation.
+    const openWindows = new Map<string, DynamoDBRecord[]>();
     const env = await prepareStreamsEnvironment({
       catchEvents: false,
-      onInvocation: (consumer, records, start, end) => {
-        busy[consumer].records += records.length;
+      onInvocation: (consumer, event, start, end) => {
+        busy[consumer].records += event.Records.length;
         busy[consumer].ms += end - start;
-        for (const record of records) {
+        let effective = event.Records;
+        if (event.window !== undefined) {
+          const key = `${event.shardId}|${event.window.start}`;
+          const records = [...(openWindows.get(key) ?? []), ...event.Records];
+          openWindows.set(key, records);
+          if (event.isFinalInvokeForWindow !== true) return;
+          openWindows.delete(key);
+          effective = records;
+        }
+        for (const record of effective) {
           const written = writtenAt.get(subjectOf(record));
           if (written !== undefined) lags[consumer].push(end - written);
         }
       },
     });
+    const totals = await countWritesToDayTotals();
     const keys = await import('../lambdas/model/keys');
     const workflows = await import('../lambdas/data/order-workflows');
 
@@ -84,7 +129,9 @@ async function main(): Promise<void> {
     await env.seed(backlog);
     await env.ttl.sweep();
     for (const b of Object.values(busy)) Object.assign(b, { records: 0, ms: 0 });
+    totals.take();
     await env.pump.drain({ timeoutMs: 15 * 60_000 });
+    const backlogTotalWrites = totals.take();
     const throughput = Object.entries(busy).map(([name, b]) => [
       name,
       b.records,
@@ -124,6 +171,18 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await env.pump.stop();
+    const pacedTotalWrites = totals.take();
+
+    const perHundred = (writes: number, orders: number) => ((writes * 100) / orders).toFixed(2);
+    const totalRows = [
+      ['backlog, drained', RECORDS, backlogTotalWrites, perHundred(backlogTotalWrites, RECORDS)],
+      [
+        `paced, ${WRITES_PER_SECOND} orders/s`,
+        PACED_WRITES,
+        pacedTotalWrites,
+        perHundred(pacedTotalWrites, PACED_WRITES),
+      ],
+    ];
 
     const lagRows = Object.entries(lags).map(([name, values]) => {
       const sorted = [...values].sort((a, b) => a - b);
@@ -138,6 +197,10 @@ async function main(): Promise<void> {
       `Write-to-effect lag through the local pump (polling every 20 ms, batching windows ignored), ${PACED_WRITES} orders at ${WRITES_PER_SECOND}/s and 200 expired cart lines:`,
       '',
       table(['consumer', 'records', 'lag p50 ms', 'lag p99 ms'], lagRows),
+      '',
+      "Writes to a day's sales total (`SALES#<day>` / `TOTAL`) by the sales aggregator, which adds each shard's orders up over 30-second tumbling windows and writes each figure once a window:",
+      '',
+      table(['orders', 'count', "writes to the day's total", 'per 100 orders'], totalRows),
       '',
     ].join('\n');
     console.log(report);

@@ -174,8 +174,16 @@ export interface AppConfig {
    * unless `dax` is true.
    */
   readonly dax?: DaxConfig;
-  /** Export to S3 with Glue and Redshift Serverless (Redshift is hourly-billed). */
+  /**
+   * The analytics stack: a scheduled export of the table to an S3 lake, a Glue job and catalogue,
+   * and Athena reports (lib/stacks/analytics-stack.ts). Billed per run; nothing while idle.
+   */
   readonly analytics: boolean;
+  /**
+   * Redshift Serverless in the analytics stack, loaded by each run; billed per second while it
+   * computes, with a base capacity of 8 RPUs. Only with `analytics`.
+   */
+  readonly redshift: boolean;
   /** Steady-state requests per second the API stage admits, across all routes. */
   readonly apiRateLimit: number;
   /** Requests the API stage admits in a burst. */
@@ -208,6 +216,7 @@ export const CONTEXT_KEYS = [
   'daxItemTtlSeconds',
   'daxQueryTtlSeconds',
   'analytics',
+  'redshift',
   'apiRateLimit',
   'apiBurstLimit',
   'alarmEmail',
@@ -580,11 +589,24 @@ function readDax(reader: Reader, stage: Stage): DaxConfig | undefined {
   };
 }
 
+/** Redshift loads what the analytics pipeline curates, so it is refused without it. */
+function readRedshift(reader: Reader, analytics: boolean): boolean {
+  const redshift = reader.boolean('redshift', false);
+  if (redshift && !analytics) {
+    reader.problem(
+      'redshift',
+      'requires "analytics" set to true: the warehouse loads what the analytics pipeline curates',
+    );
+  }
+  return redshift;
+}
+
 /** Report each switch that is on although the target cannot run it, with the reason from lib/targets.ts. */
 function refuseWhatTheTargetLacks(reader: Reader, config: AppConfig): void {
   const on: Record<RefusableKey, boolean> = {
     dax: config.dax !== undefined,
     analytics: config.analytics,
+    redshift: config.redshift,
     contributorInsights: config.contributorInsights !== 'off',
     billing: config.billing.mode !== 'on-demand',
     replicaKeyArns: config.replicas.length > 0,
@@ -622,6 +644,7 @@ export function parseConfig(raw: RawConfig, defaults: DefaultEnvironment = {}): 
   const billing = readBilling(reader, stage, target);
   const replicas = readReplicas(reader, region);
   const dax = readDax(reader, stage);
+  const analytics = reader.boolean('analytics', false);
   const config: AppConfig = {
     appName: 'OrderStore',
     stage,
@@ -646,7 +669,8 @@ export function parseConfig(raw: RawConfig, defaults: DefaultEnvironment = {}): 
     replicas,
     retainData: stage === 'prod',
     ...(dax === undefined ? {} : { dax }),
-    analytics: reader.boolean('analytics', false),
+    analytics,
+    redshift: readRedshift(reader, analytics),
     apiRateLimit: reader.integer('apiRateLimit', { min: 1, max: 10_000 }, 50),
     apiBurstLimit: reader.integer('apiBurstLimit', { min: 1, max: 5_000 }, 100),
     monitoring: readMonitoring(reader, { stage, billing, replicas }, profile),

@@ -20,3 +20,24 @@ export function acknowledgeWildcardResources(policy: IConstruct, resources: read
     Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${flat}]`, reason });
   }
 }
+
+/**
+ * The same, for resources that refer to another stack's resource: such a reference resolves to its
+ * cross-stack form (an output of the other stack) only once the app is prepared for synthesis, so
+ * the ids are computed then, in the construct's validation, which runs after that and before the
+ * template is written.
+ */
+export function acknowledgeWildcardResourcesOfOtherStacks(
+  policy: IConstruct,
+  resources: readonly string[],
+  reason: string,
+): void {
+  let acknowledged = false;
+  policy.node.addValidation({
+    validate: () => {
+      if (!acknowledged) acknowledgeWildcardResources(policy, resources, reason);
+      acknowledged = true;
+      return [];
+    },
+  });
+}

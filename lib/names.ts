@@ -7,6 +7,8 @@
  * notification; a dashboard is global to the account, so its name carries the region. The DAX
  * cluster's name is fixed too, from `prefix`, in lib/constructs/dax-cache.ts: DAX stores names in
  * lower case within 20 characters, and its metrics' `ClusterId`, which the alarms name, is that name.
+ * The analytics names are typed by people: the Glue database and the Athena workgroup in queries,
+ * the Redshift workgroup in the query editor (and Redshift Serverless requires names).
  */
 import type { AppConfig } from './config';
 
@@ -18,6 +20,12 @@ export interface StageNames {
   readonly alarmTopic: string;
   readonly orderPlacedDeadLetters: string;
   readonly dashboard: string;
+  /** Glue database of the analytics lake: lower case and underscores, as Athena and Redshift want it. */
+  readonly analyticsDatabase: string;
+  readonly athenaWorkgroup: string;
+  /** Redshift Serverless namespace and workgroup: lower case and hyphens. */
+  readonly redshiftNamespace: string;
+  readonly redshiftWorkgroup: string;
 }
 
 export function stageNames(config: Pick<AppConfig, 'appName' | 'stage' | 'region'>): StageNames {
@@ -28,5 +36,9 @@ export function stageNames(config: Pick<AppConfig, 'appName' | 'stage' | 'region
     alarmTopic: `${prefix}-alarms`,
     orderPlacedDeadLetters: `${prefix}-order-placed-dead-letters`,
     dashboard: `${prefix}-${config.region}`,
+    analyticsDatabase: `${config.appName}_${config.stage}`.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase(),
+    athenaWorkgroup: `${prefix}-analytics`,
+    redshiftNamespace: prefix.toLowerCase(),
+    redshiftWorkgroup: prefix.toLowerCase(),
   };
 }

@@ -2,6 +2,7 @@ import type { App } from 'aws-cdk-lib';
 import { routeList } from '../lambdas/model/api-catalogue';
 import { FUNCTION_GROUPS, type FunctionGroup } from '../lambdas/model/api-routes';
 import type { AppConfig } from './config';
+import { AnalyticsStack } from './stacks/analytics-stack';
 import { ApiStack } from './stacks/api-stack';
 import { BackupStack } from './stacks/backup-stack';
 import { DataStack } from './stacks/data-stack';
@@ -18,6 +19,8 @@ export interface StoreStacks {
   readonly streams: StreamsStack;
   readonly fulfilment: FulfilmentStack;
   readonly monitoring: MonitoringStack;
+  /** Only with `analytics` on. */
+  readonly analytics?: AnalyticsStack;
 }
 
 /**
@@ -69,6 +72,16 @@ export function addStoreStacks(app: App, config: AppConfig): StoreStacks {
     bus: streams.bus,
     description: `${config.appName} (${config.stage}): the order fulfilment workflow (Step Functions)`,
   });
+  const analytics = config.analytics
+    ? new AnalyticsStack(app, `${prefix}-Analytics`, {
+        env,
+        config,
+        table: data.table,
+        key: data.key,
+        archive: streams.archive,
+        description: `${config.appName} (${config.stage}): nightly export to the S3 lake, Glue curation, Athena reports${config.redshift ? ' and Redshift Serverless' : ''}`,
+      })
+    : undefined;
   const monitoring = new MonitoringStack(app, `${prefix}-Monitoring`, {
     env,
     config,
@@ -130,7 +143,24 @@ export function addStoreStacks(app: App, config: AppConfig): StoreStacks {
             })),
           },
         }),
+    ...(analytics === undefined
+      ? {}
+      : {
+          analytics: {
+            stateMachine: analytics.workflow.stateMachine,
+            scheduleGroup: analytics.workflow.scheduleGroup,
+            scheduleDeadLetters: analytics.workflow.deadLetters,
+          },
+        }),
     description: `${config.appName} (${config.stage}): alarms, the alarm topic and the operations dashboard`,
   });
-  return { data, ...(backup === undefined ? {} : { backup }), api, streams, fulfilment, monitoring };
+  return {
+    data,
+    ...(backup === undefined ? {} : { backup }),
+    api,
+    streams,
+    fulfilment,
+    monitoring,
+    ...(analytics === undefined ? {} : { analytics }),
+  };
 }

@@ -24,6 +24,7 @@ export type RefusableKey = Extract<
   ContextKey,
   | 'dax'
   | 'analytics'
+  | 'redshift'
   | 'contributorInsights'
   | 'billing'
   | 'replicaKeyArns'
@@ -83,6 +84,7 @@ export const TARGET_PROFILES: Readonly<Record<Target, TargetProfile>> = {
       dax: 'LocalStack has no DAX in any plan',
       analytics:
         'LocalStack has no DynamoDB table export or Redshift Serverless in any plan, and Glue needs its Ultimate plan',
+      redshift: 'LocalStack has no Redshift Serverless in any plan',
       contributorInsights:
         'LocalStack\'s AWS::DynamoDB::GlobalTable does not apply Contributor Insights; leave it unset or "off"',
       billing:

@@ -9,7 +9,7 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as z from 'zod/mini';
 import { EntityType } from '../model/entities';
-import { ARCHIVE_PREFIX, TTL_DELETION } from '../model/streams';
+import { ARCHIVE_PREFIX, type ArchivedCartLineBody, TTL_DELETION } from '../model/streams';
 import { Attr } from '../model/table-design';
 import { requireEnv } from '../shared/env';
 import { tracer } from '../shared/observability';
@@ -28,16 +28,7 @@ const cartLineImage = z.looseObject({
 
 export interface ArchivedCartLine {
   readonly key: string;
-  readonly body: {
-    readonly customerId: string;
-    readonly sku: string;
-    readonly quantity: number;
-    readonly unitPriceCents: number;
-    readonly addedAt: string;
-    readonly expiresAt: string;
-    readonly deletedAt: string;
-    readonly eventId: string;
-  };
+  readonly body: ArchivedCartLineBody;
 }
 
 /** Whether a record is a TTL deletion of a cart line, and the object that archives it. */

@@ -5,12 +5,14 @@ import { type ITableV2, Operation } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus, IRule } from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { GlobalIndexes } from '../../lambdas/model/table-design';
 import type { AppConfig } from '../config';
 import { Alerting } from '../constructs/alerting';
+import { AnalyticsAlarms } from '../constructs/analytics-alarms';
 import { ApiAlarms } from '../constructs/api-alarms';
 import { BackupAlarms } from '../constructs/backup-alarms';
 import { type CachedReader, DaxAlarms } from '../constructs/dax-alarms';
@@ -97,6 +99,20 @@ export interface MonitoringStackProps extends StackProps {
   readonly backup?: WatchedBackup;
   /** The DAX cluster, with `-c dax=true`, and the functions that read through it. */
   readonly cache?: { readonly clusterName: string; readonly readers: readonly CachedReader[] };
+  /**
+   * The analytics export: its workflow, the schedule group of the schedule that starts it, and the
+   * schedule's dead-letter queue.
+   *
+   * @default - no analytics stack, no analytics alarms
+   */
+  readonly analytics?: WatchedAnalytics;
+}
+
+/** What the analytics stack gives the monitoring stack to alarm on. */
+export interface WatchedAnalytics {
+  readonly stateMachine: IStateMachine;
+  readonly scheduleGroup: IScheduleGroup;
+  readonly scheduleDeadLetters: IQueue;
 }
 
 /**
@@ -215,6 +231,16 @@ export class MonitoringStack extends Stack {
       });
       // The drill runs weekly and reports its own failures; errors before a verdict are the function's.
       functionAlarms(props.backup.validation, 'warning');
+    }
+
+    if (props.analytics !== undefined) {
+      new AnalyticsAlarms(this, 'AnalyticsAlarms', {
+        stateMachine: props.analytics.stateMachine,
+        scheduleGroup: props.analytics.scheduleGroup,
+        deadLetters: props.analytics.scheduleDeadLetters,
+        label: 'Analytics',
+        sink,
+      });
     }
 
     if (props.api !== undefined) {

@@ -33,6 +33,12 @@ export interface EngineProcessOptions {
   readonly command: string;
   readonly args: readonly string[];
   readonly cwd?: string;
+  /**
+   * Variables added to this process's environment for the engine.
+   *
+   * @default - this process's environment as it is
+   */
+  readonly env?: Readonly<Record<string, string>>;
   readonly port: number;
   /** Resolves true once the engine answers requests. */
   readonly isReady: (endpoint: string) => Promise<boolean>;
@@ -84,7 +90,11 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export async function startEngineProcess(options: EngineProcessOptions): Promise<RunningEngine> {
   const { name, port } = options;
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(options.command, [...options.args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.command, [...options.args], {
+    cwd: options.cwd,
+    env: options.env === undefined ? process.env : { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   live.add(child);
 
   const tail: string[] = [];

@@ -1,5 +1,6 @@
 /**
- * moto_server: one HTTP endpoint that emulates S3, SQS, EventBridge, KMS, Glue and more.
+ * moto_server: one HTTP endpoint that emulates S3, SQS, EventBridge, KMS, Glue, Step Functions
+ * and more.
  *
  * It comes from Python's `moto[server]`, which this project expects on the machine rather than
  * installing it (see README).
@@ -39,6 +40,9 @@ export async function startMotoServer(options: MotoServerOptions = {}): Promise<
     name: 'moto_server',
     command: COMMAND,
     args: ['-H', '127.0.0.1', '-p', String(port)],
+    // When its Step Functions runs a state machine, moto calls its own services through boto3 at
+    // localhost:$MOTO_PORT (5000 unless set): without it, every task of an execution fails.
+    env: { MOTO_PORT: String(port) },
     port,
     isReady: answers,
   });

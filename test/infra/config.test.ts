@@ -27,6 +27,7 @@ describe('parseConfig', () => {
       replicas: [],
       retainData: false,
       analytics: false,
+      redshift: false,
       apiRateLimit: 50,
       apiBurstLimit: 100,
       backup: {
@@ -204,6 +205,13 @@ describe('parseConfig', () => {
     ['statusShards', { statusShards: '2.5' }, '"statusShards": got "2.5"; must be a whole number from 1 to 32'],
     ['pitrRecoveryDays', { pitrRecoveryDays: 36 }, '"pitrRecoveryDays": got 36; must be a whole number from 1 to 35'],
     ['dax', { dax: 'yes' }, '"dax": got "yes"; allowed values are true, false'],
+    ['redshift', { analytics: 'true', redshift: 'on' }, '"redshift": got "on"; allowed values are true, false'],
+    [
+      'redshift',
+      { redshift: 'true' },
+      '"redshift": got "true"; requires "analytics" set to true: the warehouse loads what the analytics pipeline curates',
+    ],
+    ['redshift', { analytics: 'false', redshift: true }, '"redshift": got true; requires "analytics" set to true'],
     [
       'daxNodeType',
       { dax: true, daxNodeType: 'dax.t2.small' },
@@ -389,6 +397,7 @@ describe('parseConfig', () => {
         pitrRecoveryDays: 35,
         retainData: true,
         analytics: false,
+        redshift: false,
       });
       expect(config.dax).toBeUndefined();
     });
@@ -443,12 +452,20 @@ describe('parseConfig', () => {
       ]);
     });
 
+    test('refuses redshift with analytics, each with its own reason', () => {
+      expect(problemsOf({ target: 'localstack', analytics: 'true', redshift: 'true' })).toEqual([
+        expect.stringMatching(/^"analytics": got "true"; not available with "target" set to "localstack": /),
+        '"redshift": got "true"; not available with "target" set to "localstack": LocalStack has no Redshift Serverless in any plan',
+      ]);
+    });
+
     test('accepts what LocalStack can run when it is asked for explicitly', () => {
       expect(() =>
         parseConfig({
           target: 'localstack',
           dax: 'false',
           analytics: false,
+          redshift: 'false',
           contributorInsights: 'off',
           billing: 'on-demand',
         }),
@@ -459,10 +476,11 @@ describe('parseConfig', () => {
       const config = parseConfig({
         dax: 'true',
         analytics: 'true',
+        redshift: 'true',
         billing: 'provisioned',
         contributorInsights: 'throttled',
       });
-      expect(config).toMatchObject({ target: 'aws', tracing: true, httpApi: true, analytics: true });
+      expect(config).toMatchObject({ target: 'aws', tracing: true, httpApi: true, analytics: true, redshift: true });
       expect(config.dax).toMatchObject({ nodes: 1 });
     });
   });

@@ -52,6 +52,11 @@ describe('GIVEN the metric contract', () => {
     ['a DAX metric by node alone', use('AWS/DAX', 'CPUUtilization', { NodeId: 'n-1' }, 'Maximum')],
     ['a DAX metric by table', use('AWS/DAX', 'ItemCacheMisses', { TableName: 't' })],
     ['a DAX metric it does not know', use('AWS/DAX', 'CacheHitRate', { ClusterId: 'c' })],
+    ['executions by state machine name', use('AWS/States', 'ExecutionsFailed', { StateMachineName: 'm' })],
+    [
+      'scheduler failures by schedule name, which it does not publish',
+      use('AWS/Scheduler', 'InvocationsFailedToBeSentToDeadLetterCount', { ScheduleName: 's' }),
+    ],
   ])('THEN it rejects %s', (_what, metric) => {
     expect(contractProblem(metric)).toEqual(expect.any(String));
   });
@@ -76,6 +81,11 @@ describe('GIVEN the metric contract', () => {
     ['restore jobs of DynamoDB', use('AWS/Backup', 'NumberOfRestoreJobsFailed', { ResourceType: 'DynamoDB' })],
     ['a DAX cluster metric', use('AWS/DAX', 'EvictedSize', { ClusterId: 'orderstore-dev-1a2b' })],
     ['a DAX node metric', use('AWS/DAX', 'CPUUtilization', { ClusterId: 'c', NodeId: 'c-a' }, 'Maximum')],
+    ['executions by state machine ARN', use('AWS/States', 'ExecutionsAborted', { StateMachineArn: 'arn' })],
+    [
+      'scheduler dead-letter failures by schedule group',
+      use('AWS/Scheduler', 'InvocationsFailedToBeSentToDeadLetterCount', { ScheduleGroup: 'g' }),
+    ],
   ])('THEN it accepts %s', (_what, metric) => {
     expect(contractProblem(metric)).toBeUndefined();
   });
@@ -85,7 +95,7 @@ describe.each(Object.entries(CONFIG_VARIANTS))('GIVEN the %s variant', (_name, r
   const templates = synthTemplates(raw);
   const alarms = metricAlarmsOf(templates);
 
-  test('THEN there are alarms, and each queries DynamoDB, EventBridge, AWS Backup and DAX metrics by dimensions AWS publishes', () => {
+  test('THEN there are alarms, and each queries DynamoDB, EventBridge, AWS Backup, DAX, Step Functions and Scheduler metrics by dimensions AWS publishes', () => {
     expect(alarms.length).toBeGreaterThan(20);
     const covered = alarms
       .flatMap((a) => metricsOfAlarm(a.properties))

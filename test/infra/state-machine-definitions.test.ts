@@ -8,8 +8,8 @@
  *
  * A DefinitionString is a Fn::Join of JSON text around references to other resources. Each
  * reference is rendered as a placeholder of the shape Step Functions expects (an ARN in the test
- * account and region for `Fn::GetAtt [id, Arn]`, the logical id for a `Ref`), which is all the
- * validator looks at. Any other intrinsic fails the test, naming it, so that a new kind of
+ * account and region for `Fn::GetAtt [id, Arn]`, the logical id for a `Ref`, the output's name for
+ * another stack's value), which is all the validator looks at. Any other intrinsic fails the test, naming it, so that a new kind of
  * reference gets a placeholder rather than passing unchecked.
  */
 import validator from 'asl-validator';
@@ -44,6 +44,9 @@ const placeholders =
       const type = template.Resources?.[logicalId]?.Type ?? 'unknown';
       return attribute === 'Arn' ? placeholderArn(type, logicalId) : `${logicalId}-${attribute}`;
     }
+    // Another stack's resource, through its output: the output's name stands in for the value.
+    const output = intrinsic['Fn::GetStackOutput'] as { StackName?: string; OutputName?: string } | undefined;
+    if (output?.OutputName !== undefined) return `${output.StackName}-${output.OutputName}`;
     throw new Error(`no placeholder for ${JSON.stringify(intrinsic)}: add one to this test`);
   };
 

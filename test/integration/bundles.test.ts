@@ -7,8 +7,8 @@
  * than searching files and metadata endpoints.
  */
 import { spawnSync } from 'node:child_process';
-import { type AppEnvironment, prepareAppEnvironment } from '../fixtures/app-environment';
 import { apiEvent } from '../fixtures/api-events';
+import { type AppEnvironment, prepareAppEnvironment } from '../fixtures/app-environment';
 import { synthesizedBundles } from '../fixtures/bundles';
 import { products, scenarioItems } from '../fixtures/store-scenario';
 

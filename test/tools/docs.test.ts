@@ -2,7 +2,11 @@
  * The generated documentation is current: the committed pages hold exactly what `npm run docs`
  * would write from the API catalogue.
  */
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { patternList } from '../../lambdas/model/api-catalogue';
+import { generatedFiles } from '../../tools/docs/analytics';
 import { expectedPages } from '../../tools/docs/generate';
 import { MissingSectionError, replaceSections, table } from '../../tools/docs/markdown';
 
@@ -12,6 +16,13 @@ const pages = expectedPages({ monitoring: false });
 test.each(pages.map((page) => [page.file, page]))('%s is current (npm run docs)', (_file, page) => {
   expect(page.current).toBe(page.expected);
 });
+
+test.each(generatedFiles().map((file) => [file.file, file]))(
+  '%s is current (npm run docs): the Glue job reads the columns the model declares',
+  (file, { expected }) => {
+    expect(readFileSync(join(__dirname, '..', '..', file), 'utf8')).toBe(expected);
+  },
+);
 
 test('every pattern of the catalogue is in the generated tables', () => {
   const [accessPatterns] = pages;

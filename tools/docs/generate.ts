@@ -1,11 +1,20 @@
 /**
  * `npm run docs`: write the generated parts of the documentation: the tables from the API
- * catalogue (lambdas/model/api-catalogue.ts), and the monitoring page's cost table and dashboard
- * picture from the synthesized stacks. `npm run docs -- --check` writes nothing and exits 1 when a
+ * catalogue (lambdas/model/api-catalogue.ts), the monitoring page's cost table and dashboard
+ * picture from the synthesized stacks, and the curated tables of the analytics page with the
+ * schema document the Glue job reads (analytics/curated-tables.json), from
+ * lambdas/model/curated-tables.ts. `npm run docs -- --check` writes nothing and exits 1 when a
  * committed page is stale; tests do the same check on every run of `npm test`.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  ANALYTICS_PAGE,
+  CURATED_TABLES_SOURCE,
+  curatedTablesTable,
+  generatedFiles,
+  skippedEntityTypesTable,
+} from './analytics';
 import { cachedReads, conditionalRequests, patternsTable, routesTable, workflowsTable } from './catalogue-tables';
 import { replaceSections, type Section } from './markdown';
 import { costTable, dashboardSvg, LAYOUT_SVG, MONITORING_PAGE } from './monitoring';
@@ -24,6 +33,10 @@ export function generatedSections(
       workflows: workflowsTable(),
     },
     'README.md': { routes: routesTable() },
+    [ANALYTICS_PAGE]: {
+      'curated tables': { content: curatedTablesTable(), source: CURATED_TABLES_SOURCE },
+      'skipped entity types': { content: skippedEntityTypesTable(), source: CURATED_TABLES_SOURCE },
+    },
     ...(options.monitoring === false
       ? {}
       : { [MONITORING_PAGE]: { 'monitoring cost': { content: costTable(), source: 'tools/docs/monitoring.ts' } } }),
@@ -45,6 +58,9 @@ function main(): void {
   const svg = dashboardSvg();
   const stale = [
     ...expectedPages().filter((page) => page.current !== page.expected),
+    ...generatedFiles().filter(
+      (file) => !existsSync(join(ROOT, file.file)) || readFileSync(join(ROOT, file.file), 'utf8') !== file.expected,
+    ),
     ...(readFileSync(join(ROOT, LAYOUT_SVG), 'utf8') === svg ? [] : [{ file: LAYOUT_SVG, expected: svg }]),
   ];
   if (check) {

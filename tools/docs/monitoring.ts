@@ -44,6 +44,7 @@ export const COSTED_VARIANTS: readonly (readonly [string, RawConfig])[] = [
   ['prod with one replica', { stage: 'prod', replicaKeyArns: 'arn:aws:kms:us-west-2:111111111111:key/example' }],
   ['dev, provisioned billing', { billing: 'provisioned' }],
   ['prod with DAX', { stage: 'prod', dax: 'true' }],
+  ['dev with analytics', { analytics: 'true' }],
 ];
 
 export interface StageCost {
