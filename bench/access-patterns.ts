@@ -25,7 +25,7 @@ import { scenarioItems } from '../test/fixtures/store-scenario';
 import { bundleReport } from './bundles';
 import type { HandlerPathRow } from './handler-path';
 import { itemSize, readUnits, writeUnits } from './item-size';
-import { percentile, table } from './report';
+import { engines, percentile, table } from './report';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 300);
 /** `BENCH_ONLY=bundles`: only the bundle sizes and load times, without the engines. */
@@ -223,23 +223,23 @@ async function accessPatterns(): Promise<string> {
 }
 
 /** The access patterns, then the handler path, on DynamoDB Local and moto, started and stopped around them. */
-async function onEngines(): Promise<{ patterns: string; handlerRows: HandlerPathRow[] }> {
+async function onEngines(): Promise<{ patterns: string; handlerRows: HandlerPathRow[]; quietRows: HandlerPathRow[] }> {
   const [dynamodb, moto] = await Promise.all([startDynamoDbLocal(), startMotoServer()]);
   try {
     process.env[ENGINE_ENV.dynamodb] = dynamodb.endpoint;
     process.env[ENGINE_ENV.moto] = moto.endpoint;
     const patterns = await accessPatterns();
-    return { patterns, handlerRows: handlerPath() };
+    return { patterns, handlerRows: handlerPath(), quietRows: handlerPath({ BENCH_OBSERVABILITY: 'off' }) };
   } finally {
     await Promise.all([dynamodb.stop(), moto.stop()]);
   }
 }
 
 /** Run bench/handler-path.ts in its own process against the prepared table, and return its rows. */
-function handlerPath(): HandlerPathRow[] {
+function handlerPath(variables: Record<string, string> = {}): HandlerPathRow[] {
   const resultFile = join(mkdtempSync(join(tmpdir(), 'bench-handler-path-')), 'rows.json');
   const run = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, 'handler-path.ts')], {
-    env: { ...process.env, BENCH_RESULT_FILE: resultFile },
+    env: { ...process.env, ...variables, BENCH_RESULT_FILE: resultFile },
     // The functions log and flush their metrics to stdout, as in Lambda; nobody reads them here.
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -249,41 +249,49 @@ function handlerPath(): HandlerPathRow[] {
 
 const ratio = (value: number, base: number) => `${(value / base).toFixed(2)}×`;
 
-function handlerPathTable(rows: readonly HandlerPathRow[]): string {
+function handlerPathTable(rows: readonly HandlerPathRow[], quiet: readonly HandlerPathRow[]): string {
+  const both = (q: { p50: number; p99: number }) => `${q.p50.toFixed(2)} / ${q.p99.toFixed(2)}`;
+  const ratios = (q: { p50: number; p99: number }, base: { p50: number; p99: number }) =>
+    `${ratio(q.p50, base.p50)} / ${ratio(q.p99, base.p99)}`;
   return table(
     [
       '#',
       'read pattern',
       'requests',
-      'bare SDK p50 / p99 ms',
-      'handler p50 / p99 ms',
-      'ratio p50 / p99',
-      'handler, not sampled, p50 / p99 ms',
-      'ratio p50 / p99',
+      'bare SDK ms',
+      'handler ms',
+      'ratio',
+      'handler, not sampled, ms',
+      'ratio',
+      'handler, no observability, ms',
+      'ratio',
       'X-Ray documents per sampled call',
     ],
-    rows.map((r) => [
-      r.number,
-      r.title,
-      r.requests,
-      `${r.bare.p50.toFixed(2)} / ${r.bare.p99.toFixed(2)}`,
-      `${r.handler.p50.toFixed(2)} / ${r.handler.p99.toFixed(2)}`,
-      `${ratio(r.handler.p50, r.bare.p50)} / ${ratio(r.handler.p99, r.bare.p99)}`,
-      `${r.unsampled.p50.toFixed(2)} / ${r.unsampled.p99.toFixed(2)}`,
-      `${ratio(r.unsampled.p50, r.bare.p50)} / ${ratio(r.unsampled.p99, r.bare.p99)}`,
-      r.traceDocuments.toFixed(1),
-    ]),
+    rows.map((r) => {
+      const q = quiet.find((row) => row.number === r.number);
+      if (q === undefined) throw new Error(`no run without observability for #${r.number}`);
+      return [
+        r.number,
+        r.title,
+        r.requests,
+        both(r.bare),
+        both(r.handler),
+        ratios(r.handler, r.bare),
+        both(r.unsampled),
+        ratios(r.unsampled, r.bare),
+        both(q.handler),
+        ratios(q.handler, q.bare),
+        r.traceDocuments.toFixed(1),
+      ];
+    }),
   );
 }
 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const sections = [
-    `# Access-pattern benchmark (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, DynamoDB Local)`,
-    '',
-  ];
+  const sections = [`# Access-pattern benchmark (${new Date().toISOString().slice(0, 10)}, ${engines()})`, ''];
   if (!BUNDLES_ONLY) {
-    const { patterns, handlerRows } = await onEngines();
+    const { patterns, handlerRows, quietRows } = await onEngines();
     sections.push(
       '## Access patterns',
       '',
@@ -293,9 +301,9 @@ async function main(): Promise<void> {
       '',
       '## Handler path against the bare SDK',
       '',
-      `Each read pattern ${CALLS} times each way, the variants taking turns, after ${WARM_UP} warm-up calls: the same DynamoDB requests sent with a bare document client, and an API Gateway event through the function's handler with logging, metrics and X-Ray as deployed, the request sampled by X-Ray or not (bench/handler-path.ts).`,
+      `Each read pattern ${CALLS} times each way, the variants taking turns, after ${WARM_UP} warm-up calls: the same DynamoDB requests sent with a bare document client, and an API Gateway event through the function's handler with logging, metrics and X-Ray as deployed, the request sampled by X-Ray or not; then the same again in a second process with tracing, metrics and logs switched off (its ratio is to the bare SDK of that run). Each cell is p50 / p99 (bench/handler-path.ts).`,
       '',
-      handlerPathTable(handlerRows),
+      handlerPathTable(handlerRows, quietRows),
       '',
     );
   }

@@ -17,7 +17,9 @@
  * that a slow moment of the machine falls on all of them alike.
  *
  * Run by bench/access-patterns.ts in its own Node process (`npm run bench`), because the function
- * modules read their configuration, Lambda's variables included, when they load. It expects the
+ * modules read their configuration, Lambda's variables included, when they load; and once more with
+ * BENCH_OBSERVABILITY=off (tracing, metrics and logs switched off) to split the handler's extra
+ * time between its observability and the rest of its path. It expects the
  * table seeded and the environment of test/fixtures/app-environment.ts, writes its rows as JSON to
  * the file named by BENCH_RESULT_FILE, and nothing to stdout but what the functions log there.
  */
@@ -126,6 +128,14 @@ function lambdaEnvironment(daemonAddress: string): void {
   });
   delete process.env.POWERTOOLS_LOG_LEVEL;
   delete process.env.POWERTOOLS_TRACE_ENABLED;
+  if (process.env.BENCH_OBSERVABILITY === 'off') {
+    // The same functions with tracing, metrics and logs switched off, to show what they cost.
+    Object.assign(process.env, {
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+  }
 }
 
 /** A new trace for the next invocation, sampled or not, as Lambda sets it. */

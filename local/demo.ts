@@ -244,7 +244,8 @@ async function main(): Promise<void> {
     "Today's sales, kept by the stream consumer: the demo's products net of the cancellation",
     async () => {
       // The ink sold 1 + 3 units and the order of 3 was cancelled: 1 unit once the aggregator has
-      // applied the cancellation too. Its mapping waits up to 5 s to fill a batch, as in Lambda.
+      // applied the cancellation too. It writes a day's figures when its 30-second tumbling window
+      // ends, as in Lambda, so this takes up to half a minute.
       const inkSales = await until("the cancellation in the day's figures", async () => {
         const sales = (
           await demo.call('GET', `/admin/products/${ink.sku}/sales?from=${today}&to=${today}`, undefined, {

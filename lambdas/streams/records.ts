@@ -49,6 +49,16 @@ export const orderHeaderImage = z.looseObject({
   version: attributes.count,
 });
 
+/** An order line's image: what the sales aggregator reads from it. */
+export const orderLineImage = z.looseObject({
+  [Attr.entityType]: z.literal(EntityType.orderLine),
+  orderId: attributes.id,
+  customerId: attributes.id,
+  sku: attributes.id,
+  quantity: attributes.count,
+  unitPriceCents: attributes.count,
+});
+
 /** The UTC day of an ISO-8601 instant. */
 export const dayOf = (instant: string): string => {
   const day = DAY.exec(instant)?.[0];

@@ -9,18 +9,32 @@
  * instead of one per order, and the writes' exactly-once check travels with them.
  *
  * `salesEventOf` is pure too: it decides from one record whether the record is a sale or a
- * cancellation. Lines are read from the table (written with the header in one transaction, never
- * changed after), with a strongly consistent Query per order, a few at a time.
+ * cancellation. An order's lines are written with its header in one transaction, to the same
+ * partition, and never changed after: their records come through the same shard, and the mapping
+ * lets them through with the headers, so a placed order's lines are usually in the batch beside
+ * it. Only when they are not all there (a cancellation, which changes the header alone, or a
+ * batch cut between an order and its lines) are they read from the table, with a strongly
+ * consistent Query per order, a few at a time.
  */
-import type * as z from 'zod/mini';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import * as z from 'zod/mini';
 import { getOrderWithLines } from '../data/orders';
 import { applySalesDeltas, type DaySalesDelta } from '../data/sales';
-import type { OrderLine } from '../model/entities';
+import { EntityType, type OrderLine } from '../model/entities';
+import { Attr } from '../model/table-design';
 import type { WindowAggregation } from './consumer';
-import { type DynamoDBRecord, dayOf, eventIdOf, imageOf, MalformedRecordError, orderHeaderImage } from './records';
+import {
+  type DynamoDBRecord,
+  dayOf,
+  eventIdOf,
+  imageOf,
+  MalformedRecordError,
+  orderHeaderImage,
+  orderLineImage,
+} from './records';
 
 /** Orders whose lines are read at once. */
-const CONCURRENT_READS = 8;
+const CONCURRENT_READS = 100;
 
 export interface SalesEvent {
   readonly kind: 'placed' | 'cancelled';
@@ -31,8 +45,12 @@ export interface SalesEvent {
   readonly lineCount: number;
 }
 
-/** Whether a record places or cancels an order; undefined for any other change. */
+const isOrderLine = (record: DynamoDBRecord) =>
+  record.dynamodb?.NewImage?.[Attr.entityType]?.S === EntityType.orderLine;
+
+/** Whether a record places or cancels an order; undefined for any other change (an order line's). */
 export function salesEventOf(record: DynamoDBRecord): SalesEvent | undefined {
+  if (isOrderLine(record)) return undefined;
   if (record.eventName === 'INSERT') {
     const order = imageOf(record, 'NewImage', orderHeaderImage);
     return { kind: 'placed', ...summaryOf(order) };
@@ -82,7 +100,7 @@ const plus = (a: Figures | undefined, b: Figures): Figures => ({
 export function addToWindow(
   state: SalesWindowState,
   sale: SalesEvent,
-  lines: readonly Pick<OrderLine, 'sku' | 'quantity' | 'unitPriceCents'>[],
+  lines: readonly Line[],
   sequenceNumber: string,
 ): SalesWindowState {
   const sign = sale.kind === 'placed' ? 1 : -1;
@@ -108,29 +126,65 @@ export const deltasOf = (state: SalesWindowState): DaySalesDelta[] =>
     products: Object.entries(figures.products).map(([sku, product]) => ({ sku, ...product })),
   }));
 
-/** The sales in a batch, each with its order's lines, read a few orders at a time. */
+type Line = Pick<OrderLine, 'sku' | 'quantity' | 'unitPriceCents'>;
+
+/**
+ * The order lines inserted in a batch, by order. A line record is only ever a help: one that does
+ * not decode is left out, and its order's lines are read from the table instead.
+ */
+export function linesInBatch(records: readonly DynamoDBRecord[]): Map<string, Map<string, Line>> {
+  const byOrder = new Map<string, Map<string, Line>>();
+  for (const record of records) {
+    if (record.eventName !== 'INSERT' || !isOrderLine(record)) continue;
+    let decoded: unknown;
+    try {
+      decoded = unmarshall(record.dynamodb?.NewImage as never);
+    } catch {
+      continue;
+    }
+    const line = z.safeParse(orderLineImage, decoded);
+    if (!line.success) continue;
+    const { customerId, orderId, sku, quantity, unitPriceCents } = line.data;
+    const key = `${customerId}|${orderId}`;
+    const lines = byOrder.get(key) ?? new Map<string, Line>();
+    lines.set(sku, { sku, quantity, unitPriceCents });
+    byOrder.set(key, lines);
+  }
+  return byOrder;
+}
+
+/**
+ * The sales in a batch, each with its order's lines: from the batch when all of them are in it,
+ * otherwise from the table, a few orders at a time.
+ */
 async function salesWithLines(records: readonly DynamoDBRecord[]) {
+  const inBatch = linesInBatch(records);
   const sales = records.flatMap((record) => {
     const sale = salesEventOf(record);
-    return sale === undefined ? [] : [{ record, sale }];
+    if (sale === undefined) return [];
+    const lines = sale.kind === 'placed' ? inBatch.get(`${sale.customerId}|${sale.orderId}`) : undefined;
+    return [{ record, sale, given: lines?.size === sale.lineCount ? [...lines.values()] : undefined }];
   });
-  const withLines: { record: DynamoDBRecord; sale: SalesEvent; lines: OrderLine[] }[] = [];
-  for (let i = 0; i < sales.length; i += CONCURRENT_READS) {
-    const group = sales.slice(i, i + CONCURRENT_READS);
+  const toRead = sales.filter(({ given }) => given === undefined);
+  const read = new Map<SalesEvent, readonly Line[]>();
+  for (let i = 0; i < toRead.length; i += CONCURRENT_READS) {
+    const group = toRead.slice(i, i + CONCURRENT_READS);
     const orders = await Promise.all(
       group.map(({ sale }) => getOrderWithLines(sale.customerId, sale.orderId, { consistentRead: true })),
     );
-    group.forEach(({ record, sale }, j) => {
-      const lines = orders[j]?.lines ?? [];
-      if (lines.length !== sale.lineCount) {
-        throw new MalformedRecordError(eventIdOf(record), [
-          `order ${sale.orderId} has ${lines.length} lines in the table, the record says ${sale.lineCount}`,
-        ]);
-      }
-      withLines.push({ record, sale, lines });
+    group.forEach(({ sale }, j) => {
+      read.set(sale, orders[j]?.lines ?? []);
     });
   }
-  return withLines;
+  return sales.map(({ record, sale, given }) => {
+    const lines = given ?? read.get(sale) ?? [];
+    if (lines.length !== sale.lineCount) {
+      throw new MalformedRecordError(eventIdOf(record), [
+        `order ${sale.orderId} has ${lines.length} lines in the table, the record says ${sale.lineCount}`,
+      ]);
+    }
+    return { record, sale, lines };
+  });
 }
 
 const sequenceOf = (record: DynamoDBRecord): string => {

@@ -32,8 +32,12 @@ export const STREAM_CONSUMERS = {
     description:
       'Sales aggregator: daily sales per product and per day, added up over tumbling windows, each applied once',
     filters: [
-      // An order placed...
-      FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: orderHeader }),
+      // An order placed, with its lines (written in the same transaction, to the same partition,
+      // so their records come in the same shard, usually in the same batch)...
+      FilterCriteria.filter({
+        eventName: FilterRule.isEqual('INSERT'),
+        dynamodb: { NewImage: { entityType: { S: FilterRule.or(EntityType.order, EntityType.orderLine) } } },
+      }),
       // ...or cancelled (its status became CANCELLED in this change).
       FilterCriteria.filter({
         eventName: FilterRule.isEqual('MODIFY'),

@@ -64,7 +64,7 @@ describe('StreamsStack', () => {
     const patterns = (name: StreamConsumerName) =>
       (mappingOf(name).FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((f) => JSON.parse(f.Pattern));
     expect(patterns('SalesAggregator')).toEqual([
-      { eventName: ['INSERT'], dynamodb: { NewImage: { entityType: { S: ['Order'] } } } },
+      { eventName: ['INSERT'], dynamodb: { NewImage: { entityType: { S: ['Order', 'OrderLine'] } } } },
       {
         eventName: ['MODIFY'],
         dynamodb: {

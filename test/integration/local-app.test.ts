@@ -304,8 +304,9 @@ describe('data kept between runs', () => {
       await new Promise((resolve) => setTimeout(resolve, 6_000));
 
       expect((await at(`/admin/sales/${day}`)).body).toMatchObject({ orderCount: 7, unitsSold: 7, revenueCents: 700 });
-      // The aggregator got exactly the four orders it had not seen; round one was not replayed.
-      expect(lineCount(lines, 'stream SalesAggregator')).toBe(4);
+      // The aggregator got exactly the four orders it had not seen, each its header's record and
+      // its one line's; round one was not replayed.
+      expect(lineCount(lines, 'stream SalesAggregator')).toBe(4 * 2);
       const workflows = lines.filter((l) => l.startsWith('workflow'));
       for (const orderId of after) expect(workflows.filter((l) => l.includes(orderId))).toHaveLength(1);
       for (const { orderId } of before) expect(workflows.filter((l) => l.includes(orderId))).toEqual([]);

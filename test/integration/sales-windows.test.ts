@@ -1,7 +1,8 @@
 /**
  * The sales aggregator under the deliveries Lambda's tumbling windows can make: batches that fail
  * and are retried and bisected with the state from before them, a final invocation that fails
- * after writing some figures and is retried, and a window delivered again whole or in part. The
+ * after writing some figures and is retried, a window delivered again whole or in part, and
+ * batches that cut an order off from its lines (which it then reads from the table). The
  * records are the table's real stream in DynamoDB Local, for orders placed and cancelled through
  * the data layer; every total must come out exact.
  */
@@ -90,7 +91,8 @@ beforeAll(async () => {
   records = (shards[0]?.records ?? [])
     .map((r) => toLambdaRecord(r, { streamArn, region: LOCAL_AWS.region }))
     .filter((r) => matchesFilters(mapping().delivery.filters, r));
-  expect(records).toHaveLength(24 + cancelled.length);
+  // Each order's header and lines (inserted in one transaction), and the cancellations.
+  expect(records).toHaveLength(24 + placed.flatMap((p) => p.lines).length + cancelled.length);
 }, 60_000);
 
 afterAll(() => env?.client.destroy());
@@ -105,13 +107,13 @@ async function figures() {
 }
 
 /** Windows over one shard, as the pump runs them, with the aggregator behind `consumer`. */
-const windowsWith = (consumer: (event: StreamEvent) => Promise<{ state?: object }>) => {
+const windowsWith = (consumer: (event: StreamEvent) => Promise<{ state?: object }>, batchSize = 5) => {
   const { delivery } = mapping();
   return new ShardWindows(
     shardId,
     'arn:stream',
     10 ** 9,
-    { ...delivery, batchSize: 5 },
+    { ...delivery, batchSize },
     async (event) => (await consumer(event)) as never,
     async () => {
       throw new Error('no record may be given up on here');
@@ -180,4 +182,26 @@ test('a window writes each figure it changed once: one write to the day total fo
   spy.mockRestore();
   const keys = updates.map((c) => (c as InstanceType<typeof UpdateCommand>).input.Key?.SK);
   expect(keys.sort()).toEqual(['PRODUCT#INK', 'PRODUCT#PAD', 'PRODUCT#PEN', 'TOTAL']);
+});
+
+test("an order's lines are taken from its batch when they are all there, and read from the table when they are not", async () => {
+  const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { documents } = await import('../../lambdas/data/client');
+  const before = await figures();
+  const readsFor = async (batchSize: number) => {
+    const spy = jest.spyOn(documents, 'send');
+    const windows = windowsWith((event) => handler(event, lambdaContext()), batchSize);
+    await windows.deliver(records);
+    await windows.finishIfDue(0, true);
+    const reads = spy.mock.calls.filter(([command]) => command instanceof QueryCommand).length;
+    spy.mockRestore();
+    return reads;
+  };
+  const cancellations = records.filter((r) => r.eventName === 'MODIFY').length;
+  // One batch: only the cancellations (a change to the header alone) read their lines.
+  expect(await readsFor(100)).toBe(cancellations);
+  // One record a batch: every order is cut off from its lines and reads them.
+  expect(await readsFor(1)).toBe(24 + cancellations);
+  // Delivered again, neither way changed a figure.
+  expect(await figures()).toEqual(before);
 });

@@ -39,6 +39,9 @@ test('reads every change from the real stream, in order, with new and old images
   expect(records.map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY', 'REMOVE']);
   expect(records[1]?.dynamodb).toMatchObject({ OldImage: { n: { N: '1' } }, NewImage: { n: { N: '2' } } });
   expect(records[2]?.dynamodb?.OldImage).toMatchObject({ n: { N: '2' } });
+  // DynamoDB Local stamps records to the minute (AWS: to the second), which the pump's tumbling
+  // windows allow for (local/emulation/streams/tumbling-windows.ts, withinStampedMinute).
+  for (const record of records) expect((record.dynamodb?.ApproximateCreationDateTime?.getTime() ?? 1) % 60_000).toBe(0);
   const sequence = records.map((r) => BigInt(r.dynamodb?.SequenceNumber ?? '0'));
   expect(sequence).toEqual([...sequence].sort((a, b) => (a < b ? -1 : 1)));
 

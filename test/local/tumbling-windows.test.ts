@@ -5,7 +5,7 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { DeliverySettings, StreamEvent } from '../../local/emulation/streams/batch-delivery';
-import { ShardWindows } from '../../local/emulation/streams/tumbling-windows';
+import { ShardWindows, withinStampedMinute } from '../../local/emulation/streams/tumbling-windows';
 
 const record = (n: number, atSeconds: number): DynamoDBRecord => ({
   eventName: 'INSERT',
@@ -120,4 +120,31 @@ test('a final invocation that fails is tried again, and the checkpoint waits for
   await windows.finishIfDue(60);
   expect(finals).toBe(2);
   expect(checkpoints).toEqual(['101']);
+});
+
+test("with DynamoDB Local's stamps (to the minute), a record's window is chosen by when it was delivered within that minute", async () => {
+  const { consumer, invocations } = summing();
+  const windows = new ShardWindows(
+    'shard-1',
+    'arn:stream',
+    30,
+    settings,
+    consumer,
+    async () => undefined,
+    () => undefined,
+    withinStampedMinute,
+  );
+  // Written at 45 s, stamped 0 s: by its stamp alone its window [0, 30) would be over already.
+  await windows.deliver([record(1, 0)], 45);
+  expect(await windows.finishIfDue(45)).toBe(false);
+  await windows.deliver([record(2, 0)], 50);
+  expect(await windows.finishIfDue(60)).toBe(true);
+  expect(invocations.map((i) => [i.window, i.final, i.records])).toEqual([
+    ['1970-01-01T00:00:30Z', false, [1]],
+    ['1970-01-01T00:00:30Z', false, [2]],
+    ['1970-01-01T00:00:30Z', true, []],
+  ]);
+  // Delivered long after its minute, a record counts as written at the end of it; never before its stamp.
+  expect(withinStampedMinute(record(3, 120), 1_000)).toBeCloseTo(179.999);
+  expect(withinStampedMinute(record(3, 120), 100)).toBe(120);
 });

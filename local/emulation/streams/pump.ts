@@ -14,7 +14,7 @@ import { type DeliveryReport, deliverShardRecords, type FailedBatch, type Stream
 import { toLambdaRecord } from './lambda-records';
 import type { StreamMapping } from './mappings';
 import { type DynamoDBStreamsClient, StreamReader, type StreamRecord } from './stream-reader';
-import { ShardWindows } from './tumbling-windows';
+import { ShardWindows, withinStampedMinute } from './tumbling-windows';
 
 export interface PumpedMapping {
   readonly mapping: StreamMapping;
@@ -163,6 +163,8 @@ export class StreamPump {
         consumer,
         onFailure,
         (sequenceNumber) => this.checkpoint(state, shardId, sequenceNumber),
+        // The pump reads DynamoDB Local, whose stamps are to the minute.
+        withinStampedMinute,
       );
       state.windows.set(shardId, windows);
     }

@@ -29,12 +29,28 @@ interface OpenWindow {
 
 const isoSeconds = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 
-/** When a record was written, in epoch seconds, as the window it belongs to is chosen. */
-const writtenAt = (record: StreamRecord, fallbackSeconds: number) =>
-  record.dynamodb?.ApproximateCreationDateTime ?? fallbackSeconds;
+/**
+ * When a record was written, in epoch seconds, as the window it belongs to is chosen: given the
+ * record and the time it is delivered.
+ */
+export type WrittenAt = (record: StreamRecord, nowSeconds: number) => number;
+
+/** The record's `ApproximateCreationDateTime`, which AWS gives to the second. */
+const stampedAt: WrittenAt = (record, nowSeconds) => record.dynamodb?.ApproximateCreationDateTime ?? nowSeconds;
+
+/**
+ * For DynamoDB Local, which rounds `ApproximateCreationDateTime` down to the minute: the record
+ * was written in that minute and before it is delivered, so the later of the two bounds that holds
+ * is the best estimate. Cut by the stamp alone, every window would start on a minute, and a record
+ * written in the second half of a minute would land in a 30-second window that had already ended.
+ */
+export const withinStampedMinute: WrittenAt = (record, nowSeconds) => {
+  const stamped = record.dynamodb?.ApproximateCreationDateTime;
+  return stamped === undefined ? nowSeconds : Math.max(stamped, Math.min(nowSeconds, stamped + 59.999));
+};
 
 /** Records in the order they came, cut where the window changes. */
-function byWindow(records: readonly StreamRecord[], windowSeconds: number, nowSeconds: number) {
+function byWindow(records: readonly StreamRecord[], windowSeconds: number, nowSeconds: number, writtenAt: WrittenAt) {
   const groups: { startSeconds: number; records: StreamRecord[] }[] = [];
   for (const record of records) {
     const startSeconds = Math.floor(writtenAt(record, nowSeconds) / windowSeconds) * windowSeconds;
@@ -57,6 +73,7 @@ export class ShardWindows {
     private readonly onFailure: (failure: FailedBatch) => Promise<void>,
     /** Hears the shard's checkpoint: the last record of each window once its final invocation succeeded. */
     private readonly onCheckpoint: (sequenceNumber: string) => void,
+    private readonly writtenAt: WrittenAt = stampedAt,
   ) {}
 
   /** Whether a window is open: the shard's checkpoint cannot move until it is final. */
@@ -81,7 +98,7 @@ export class ShardWindows {
    */
   async deliver(records: readonly StreamRecord[], nowSeconds = Date.now() / 1000): Promise<DeliveryReport> {
     let report: DeliveryReport = { delivered: 0, filteredOut: 0, invocations: 0, failedBatches: [] };
-    for (const group of byWindow(records, this.windowSeconds, nowSeconds)) {
+    for (const group of byWindow(records, this.windowSeconds, nowSeconds, this.writtenAt)) {
       if (this.open !== undefined && this.open.startSeconds !== group.startSeconds) await this.finish();
       const window: OpenWindow = this.open ?? { startSeconds: group.startSeconds, state: {}, lastSequence: '' };
       this.open = window;
