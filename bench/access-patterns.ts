@@ -289,7 +289,10 @@ function handlerPathTable(rows: readonly HandlerPathRow[], quiet: readonly Handl
 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const sections = [`# Access-pattern benchmark (${new Date().toISOString().slice(0, 10)}, ${engines()})`, ''];
+  const sections = [
+    `# Access-pattern benchmark (${new Date().toISOString().slice(0, 10)}, DynamoDB Local from ${engines()})`,
+    '',
+  ];
   if (!BUNDLES_ONLY) {
     const { patterns, handlerRows, quietRows } = await onEngines();
     sections.push(

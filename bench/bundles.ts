@@ -12,6 +12,10 @@
  *   with ESM entry points and minified: what any DynamoDB function loads at least.
  * - **bare-SDK floor, environment credentials**: the same with the credential chain the functions
  *   use, to show what Powertools, validation and the application add on top.
+ * - **floor with what stays**: that handler with what every function keeps by design (Powertools
+ *   logger, metrics and tracer around the client, the event checked with zod/mini): the least a
+ *   function of this application can load, so the second ratio is what the application's own code
+ *   and its other clients cost.
  * - **empty handler**: Node's own start, the part no bundle can remove.
  */
 
@@ -90,6 +94,25 @@ export const handler = async (event: { sku: string }) =>
   (await documents.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: { PK: \`PRODUCT#\${event.sku}\`, SK: 'PRODUCT' } }))).Item;
 `;
 
+const KEPT_SOURCE = `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import * as z from 'zod/mini';
+const logger = new Logger();
+const metrics = new Metrics();
+const tracer = new Tracer();
+const documents = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})));
+const input = z.object({ sku: z.string().check(z.minLength(1)) });
+export const handler = async (event: unknown) => {
+  const { sku } = z.parse(input, event);
+  logger.info('get', { sku });
+  metrics.publishStoredMetrics();
+  return (await documents.send(new GetCommand({ TableName: process.env.TABLE_NAME, Key: { PK: \`PRODUCT#\${sku}\`, SK: 'PRODUCT' } }))).Item;
+};
+`;
+
 /** Every function's bundle, the Catalog function's with DAX, and the reference rows. */
 function buildAll(): Bundle[] {
   const outdir = mkdtempSync(join(tmpdir(), 'bench-bundles-'));
@@ -108,6 +131,8 @@ function buildAll(): Bundle[] {
   const reference = (name: string, bundle: Bundle) => bundles.push({ ...bundle, name, reference: true });
   reference('bare-SDK floor', build(floor, join(outdir, 'floor'), { alias: false, scratch: true }));
   reference('bare-SDK floor, environment credentials', build(floor, join(outdir, 'floor-env'), { scratch: true }));
+  const kept = scratchEntry(outdir, 'kept', KEPT_SOURCE);
+  reference('floor with what stays', build(kept, join(outdir, 'kept'), { scratch: true }));
   reference('empty handler', build(empty, join(outdir, 'empty'), { alias: false, scratch: true }));
   return bundles;
 }
@@ -201,20 +226,22 @@ export function bundleReport(): string {
   const bundles = built.filter((b) => b.reference === true || deployed.has(sha256(b.path)));
   const times = loadTimes(bundles);
   const floor = times[bundles.findIndex((b) => b.name === 'bare-SDK floor')];
-  if (floor === undefined) throw new Error('no floor bundle');
+  const kept = times[bundles.findIndex((b) => b.name === 'floor with what stays')];
+  if (floor === undefined || kept === undefined) throw new Error('no floor bundles');
   const rows = bundles.map((bundle, i) => {
     const time = times[i] ?? { inProcess: Number.NaN, wholeProcess: Number.NaN };
     return [
-      bundle.reference === true ? `*${bundle.name}*` : bundle.name,
+      bundle.reference === true ? `_${bundle.name}_` : bundle.name,
       (bundle.bytes / 1024).toFixed(1),
       time.inProcess.toFixed(1),
       `${(time.inProcess / floor.inProcess).toFixed(2)}×`,
+      `${(time.inProcess / kept.inProcess).toFixed(2)}×`,
       time.wholeProcess.toFixed(1),
       bundle.metafile === undefined ? '' : topContributors(bundle.metafile),
     ];
   });
   return [
-    `Every function's bundle, built with the function construct's esbuild settings; each of the ${deployed.size} distinct bundles \`cdk synth\` builds (the default stage, and the Catalog function with \`-c dax=true\`) is byte for byte one of them. Load times are medians of ${LOAD_RUNS} fresh Node processes per bundle with Lambda's variables (tracing on), the bundles taking turns; the ratio is to the bare-SDK floor of the same run.`,
+    `Every function's bundle, built with the function construct's esbuild settings; each of the ${deployed.size} distinct bundles \`cdk synth\` builds (the default stage, and the Catalog function with \`-c dax=true\`) is byte for byte one of them. Load times are medians of ${LOAD_RUNS} fresh Node processes per bundle with Lambda's variables (tracing on), the bundles taking turns; the ratios are to the bare-SDK floor and to the floor with what every function keeps (Powertools logger, metrics and tracer, zod/mini), of the same run.`,
     '',
     table(
       [
@@ -222,6 +249,7 @@ export function bundleReport(): string {
         'KB',
         'require() ms (median)',
         '× floor',
+        '× floor with what stays',
         'node process ms (median)',
         `biggest ${TOP} packages, KB in the bundle`,
       ],

@@ -192,7 +192,12 @@ async function main(): Promise<void> {
   };
 
   newTrace();
-  const { order } = await placeOrder('c-2', [{ sku: 'PEN-03', quantity: 1 }], 'bench-handler-path');
+  // Each run (deployed, observability off) places its own order: a request token is unique per order.
+  const { order } = await placeOrder(
+    'c-2',
+    [{ sku: 'PEN-03', quantity: 1 }],
+    `bench-${randomBytes(8).toString('hex')}`,
+  );
 
   const rows: HandlerPathRow[] = [];
   for (const pattern of patternList().filter((p) => p.requests.every((r) => !isWrite(r.operation)))) {

@@ -194,7 +194,7 @@ async function main(): Promise<void> {
     });
 
     const report = [
-      `Stream consumers on ${engines()} and moto_server, ${RECORDS} records per consumer.`,
+      `Stream consumers on DynamoDB Local and moto_server (${engines()}), ${RECORDS} records per consumer.`,
       '',
       table(['consumer', 'records', 'of them orders', 'ms in consumer', 'records/s', 'orders/s'], throughput),
       '',
