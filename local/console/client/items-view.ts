@@ -72,7 +72,7 @@ export function itemsView(container: HTMLElement, index?: string): void {
         request.filter === undefined ? '' : `, filter ${request.filter}`,
         ` — ${request.calls} ${request.calls === 1 ? 'call' : 'calls'}, ${count(request.scannedCount)} items read, `,
         `${count(result.itemCount)} shown in ${result.partitions.length} partitions, ${units(request.consumedReadUnits)} RCU`,
-        result.cursor === undefined ? ' — end of the ' + (index === undefined ? 'table' : 'index') : '',
+        result.cursor === undefined ? ` — end of the ${index === undefined ? 'table' : 'index'}` : '',
       );
       fill(list, ...result.partitions.map((p) => partitionBlock(p, result.keys, index)));
       if (result.partitions.length === 0) fill(list, h('p', { class: 'muted', 'data-testid': 'empty' }, 'No items.'));
