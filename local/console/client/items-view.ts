@@ -50,11 +50,12 @@ export function itemsView(container: HTMLElement, index?: string): void {
   const previous = h('button', { type: 'button', 'data-testid': 'previous-page' }, '◀ Previous');
   const next = h('button', { type: 'button', 'data-testid': 'next-page' }, 'Next ▶');
   const status = h('p', { class: 'request', 'data-testid': 'page-request' });
-  const list = h('div', { class: 'partitions', 'data-testid': 'partitions' });
+  const list = h('div', { class: 'partitions', 'data-testid': 'partitions', 'data-source': index ?? 'table' });
 
   const load = async () => {
     status.textContent = 'Reading…';
     list.setAttribute('aria-busy', 'true');
+    list.removeAttribute('data-loaded');
     try {
       const result = await getJson<ItemsPage>('/items', {
         index,
@@ -80,6 +81,7 @@ export function itemsView(container: HTMLElement, index?: string): void {
       fill(status, h('span', { class: 'error' }, (error as Error).message));
     } finally {
       list.removeAttribute('aria-busy');
+      list.setAttribute('data-loaded', String(page + 1));
     }
   };
 

@@ -32,7 +32,7 @@ export async function patternsView(container: HTMLElement, selected: number | un
   const [{ prices, patterns }, examples] = await Promise.all([catalogue, getJson<Examples>('/examples')]);
   const form = patterns.find((p) => p.number === selected) ?? patterns[0];
   if (form === undefined) return;
-  const detail = h('div', { class: 'pattern' });
+  const detail = h('div', { class: 'pattern', 'data-testid': 'pattern-detail', 'data-number': form.number });
   fill(
     container,
     h(

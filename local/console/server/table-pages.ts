@@ -8,7 +8,9 @@
  * shows. Each search request reads at most `SCAN_BUDGET` items and returns a cursor to go on.
  */
 import { type AttributeValue, type DynamoDBClient, ScanCommand, type ScanCommandInput } from '@aws-sdk/client-dynamodb';
+import { TableKeys } from '../../../lambdas/model/table-design';
 import { type Plain, plainItem } from './attribute-values';
+import { entityTypeOfKey } from './entity-of-key';
 import type { TableShape } from './table-shape';
 
 /** Items a prefix search may read per request before it answers with what it found so far. */
@@ -56,7 +58,10 @@ export function groupByPartition(
   const partitions: { partitionKey: string; items: Partition['items'][number][] }[] = [];
   for (const item of items) {
     const partitionKey = text(item[keys.partitionKey]);
-    const entry = { sortKey: text(item[keys.sortKey]), entityType: text(item.entityType) || 'unknown', item };
+    const entityType =
+      text(item.entityType) ||
+      entityTypeOfKey(text(item[TableKeys.partitionKey.name]), text(item[TableKeys.sortKey.name]));
+    const entry = { sortKey: text(item[keys.sortKey]), entityType: entityType ?? 'unknown', item };
     const last = partitions[partitions.length - 1];
     if (last?.partitionKey === partitionKey) last.items.push(entry);
     else partitions.push({ partitionKey, items: [entry] });
