@@ -11,7 +11,7 @@ import { launchChromium } from '../../test/fixtures/browser';
 import { callApi, putProduct, seedApp, synthesizeAssembly } from '../../test/fixtures/console-app';
 
 const IMAGES = join(__dirname, '..', '..', 'docs', 'images');
-const WAIT_MS = 120_000;
+const WAIT_MS = 300_000;
 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const app = await startLocalApp({ assemblyDir: synthesizeAssembly(), port: 0, pollIntervalMs: 100 });
   const browser = await launchChromium();
   try {
-    const dataset = await seedApp(app, { products: 120, customers: 60, orders: 300, randomSeed: 3 });
+    const dataset = await seedApp(app, { products: 80, customers: 40, orders: 100, randomSeed: 3 });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const shoot = async (name: string) => {
       await page.screenshot({ path: join(IMAGES, `console-${name}.png`) });
@@ -42,9 +42,11 @@ async function main(): Promise<void> {
       .waitFor({ timeout: WAIT_MS });
     await shoot('indexes');
 
-    await page.goto(`${app.consoleUrl}/#patterns/5`);
-    const detail = page.locator('[data-testid=pattern-detail][data-number="5"]');
-    await detail.locator('[data-testid=field-customerId]').fill(customer);
+    await page.goto(`${app.consoleUrl}/#patterns/7`);
+    const detail = page.locator('[data-testid=pattern-detail][data-number="7"]');
+    const order = dataset.orders.find((o) => o.lineCount === 2 && o.customerId === customer) ?? dataset.orders[0];
+    await detail.locator('[data-testid=field-customerId]').fill(order?.customerId ?? customer);
+    await detail.locator('[data-testid=field-orderId]').fill(order?.orderId ?? '');
     await detail.locator('[data-testid=run]').click();
     await detail.locator('[data-testid=consumed]').waitFor({ timeout: WAIT_MS });
     await detail.locator('[data-testid=capacity]').scrollIntoViewIfNeeded();
@@ -59,19 +61,21 @@ async function main(): Promise<void> {
       'shot-register-1',
     );
     await page.goto(`${app.consoleUrl}/#stream`);
-    const order = await callApi(
+    const placed = await callApi(
       app,
       'POST',
       `/customers/${registered.body.customerId}/orders`,
       { lines: [{ sku: 'CONSOLE-1', quantity: 1 }] },
       'shot-order-1',
     );
-    await page
+    // The order's INSERT record carries the run it started (its later changes share its keys).
+    const run = page
       .locator(
-        `[data-testid=stream-record][data-keys="CUSTOMER#${registered.body.customerId} / ORDER#${order.body.order.orderId}"] [data-testid=run][data-status=SUCCEEDED]`,
+        `[data-testid=stream-record][data-keys="CUSTOMER#${registered.body.customerId} / ORDER#${placed.body.order.orderId}"] [data-testid=run][data-status=SUCCEEDED]`,
       )
-      .first()
-      .waitFor({ timeout: WAIT_MS });
+      .first();
+    await run.waitFor({ timeout: WAIT_MS });
+    await run.scrollIntoViewIfNeeded();
     await shoot('stream');
   } finally {
     await browser.close();

@@ -19,7 +19,12 @@ export const leaveStream = (): void => {
   stopPolling = undefined;
 };
 
-const describeKeys = (keys: TailRecord['keys']) => Object.values(keys).map(String).join(' / ');
+/** `PK / SK`, whatever order the stream gave the key's attributes in. */
+const describeKeys = ({ PK, SK, ...others }: TailRecord['keys']) =>
+  [PK, SK, ...Object.values(others)]
+    .filter((v) => v !== undefined)
+    .map(String)
+    .join(' / ');
 
 function row(record: TailRecord): HTMLElement {
   const time = record.createdAt === undefined ? '' : new Date(record.createdAt * 1000).toISOString().slice(11, 19);
