@@ -35,6 +35,8 @@ export interface FunctionHostOptions {
   readonly memoryMb: number;
   /** Each line the function writes to stdout or stderr. */
   readonly onLog?: (line: string) => void;
+  /** Hears each invocation start (with its event) and end, in the order they run. */
+  readonly onInvocation?: (phase: 'start' | 'end', invocationId: string, event?: unknown) => void;
 }
 
 interface Reply {
@@ -158,6 +160,7 @@ export class FunctionHost {
     const { worker, waiting } = environment;
     const id = randomUUID();
     const timeoutMs = this.options.timeoutSeconds * 1000;
+    this.options.onInvocation?.('start', id, event);
     const reply = await new Promise<Reply>((resolve) => {
       const timer = setTimeout(() => {
         // Lambda ends a timed-out environment; the next invocation gets a new one.
@@ -180,6 +183,7 @@ export class FunctionHost {
       });
       worker.postMessage({ id, event, deadline: Date.now() + timeoutMs });
     });
+    this.options.onInvocation?.('end', id);
     if (reply.error !== undefined) {
       throw new FunctionError(
         this.options.functionName,

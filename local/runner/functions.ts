@@ -13,6 +13,7 @@ import { FunctionHost } from './function-host';
 import type { Log, Shutdown, Skipped } from './lifecycle';
 import { LOCAL_ACCOUNT, type LocalResources, refKey } from './references';
 import { localName } from './resources';
+import type { RunnerEvents } from './runner-events';
 
 /** `CatalogFunction6DE1C47C` → `Catalog`: the name a function goes by in the runner's output. */
 export const displayNameOf = (fn: ResourceRef): string =>
@@ -35,6 +36,15 @@ export interface FunctionSettings {
   readonly endpoints: Readonly<Record<string, string>>;
   /** Powertools log level inside the functions. */
   readonly logLevel: string;
+  /**
+   * Each function's own DynamoDB endpoint (the tap in front of DynamoDB Local, dynamodb-tap.ts),
+   * by display name.
+   *
+   * @default - `endpoints.AWS_ENDPOINT_URL_DYNAMODB` for every function
+   */
+  readonly dynamodbEndpointFor?: (functionName: string) => string;
+  /** Where each invocation's start and end are reported. @default - nowhere */
+  readonly events?: RunnerEvents;
 }
 
 /** What a function's process would see in Lambda, with every AWS call pointed at a local engine. */
@@ -60,6 +70,9 @@ function lambdaEnvironment(
     TZ: 'UTC',
     // Local: every AWS call goes to a local engine; no X-Ray daemon, no metrics backend.
     ...settings.endpoints,
+    ...(settings.dynamodbEndpointFor === undefined
+      ? {}
+      : { AWS_ENDPOINT_URL_DYNAMODB: settings.dynamodbEndpointFor(displayNameOf(fn)) }),
     POWERTOOLS_TRACE_ENABLED: 'false',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: settings.logLevel,
@@ -136,6 +149,8 @@ export function startFunctions(
         timeoutSeconds: fn.timeoutSeconds,
         memoryMb: fn.memoryMb,
         onLog: (line) => runner.log('function', `${name}: ${line}`),
+        onInvocation: (phase, invocationId, event) =>
+          settings.events?.emit('invocation', { functionName: name, invocationId, phase, event }),
       },
       { region: resources.region, account: LOCAL_ACCOUNT },
     );

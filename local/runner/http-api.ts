@@ -231,15 +231,32 @@ export function guarded(
   };
 }
 
+/**
+ * A local-only tool served beside the routes under a path prefix no route of the API uses (the
+ * console, at `/_console`); it never exists in AWS.
+ */
+export interface MountedTool {
+  readonly prefix: string;
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+/** Whether a request's path is under the mounted tool's prefix. */
+const isUnder = (url: string, prefix: string) => {
+  const path = url.split('?')[0] ?? '';
+  return path === prefix || path.startsWith(`${prefix}/`);
+};
+
 /** A Node request listener serving the routes through `invoke`. */
 export function httpApiListener(
   routes: readonly AssemblyRoute[],
   invoke: (route: AssemblyRoute, event: Record<string, unknown>) => Promise<{ result: unknown; functionName: string }>,
   onRequest?: (log: RequestLog) => void,
   onError?: (error: unknown, route?: AssemblyRoute) => void,
+  mounted?: MountedTool,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return guarded(
     async (req, res) => {
+      if (mounted !== undefined && isUnder(req.url ?? '/', mounted.prefix)) return mounted.handle(req, res);
       const started = performance.now();
       const body = await readBody(req);
       const method = req.method ?? 'GET';
@@ -274,8 +291,12 @@ export function httpApiListener(
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       };
       try {
-        const { result, functionName } = await invoke(match.route, apiGatewayEvent(request, match));
-        send(httpResponseOf(result), functionName);
+        const event = apiGatewayEvent(request, match);
+        const { result, functionName } = await invoke(match.route, event);
+        const response = httpResponseOf(result);
+        // API Gateway names each request in this header, as the function saw it in requestContext.
+        const requestId = (event.requestContext as { requestId: string }).requestId;
+        send({ ...response, headers: { ...response.headers, 'apigw-requestid': requestId } }, functionName);
       } catch (error) {
         // The function threw or timed out: API Gateway answers 500 and tells the caller nothing more.
         onError?.(error, match.route);
@@ -295,6 +316,7 @@ export async function serveHttpApi(
   functions: HostedFunctions,
   port: number,
   runner: { readonly log: Log; readonly shutdown: Shutdown },
+  mounted?: MountedTool,
 ): Promise<string> {
   const invoke = async (route: AssemblyRoute, event: Record<string, unknown>) => {
     const fn = functions.get(refKey(route.function));
@@ -307,7 +329,7 @@ export async function serveHttpApi(
   };
   const onError = (error: unknown, route?: AssemblyRoute) =>
     runner.log('api', `${route?.routeKey ?? 'request'}: failed: ${describeFailure(error)}`);
-  const server = createServer(httpApiListener(routes, invoke, onRequest, onError));
+  const server = createServer(httpApiListener(routes, invoke, onRequest, onError, mounted));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);

@@ -10,13 +10,16 @@
  * - functions: every Lambda function from its built bundle, in a worker of its own (functions.ts);
  * - streams: the stream pump feeding every event source mapping from the table's real stream, and
  *   the local TTL process (streams.ts);
- * - the HTTP API: every route of the template (http-api.ts);
+ * - the HTTP API: every route of the template (http-api.ts), and beside it the local console at
+ *   `/_console` (local/console/), which watches the rooms through typed hooks (runner-events.ts)
+ *   and the functions' DynamoDB requests through a pass-through (dynamodb-tap.ts);
  * - lifecycle: logging, what was skipped, and stopping in order (lifecycle.ts).
  *
  * `npm start` (local/start.ts) is the command-line face of this module; tests start it too.
  */
 import { join } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { CONSOLE_PATH, mountConsole } from '../console/server/mount';
 import { CheckpointFile } from '../emulation/streams/checkpoints';
 import { LOCAL_AWS, localDynamoDbClient, startDynamoDbLocal } from '../engines/dynamodb-local';
 import type { RunningEngine } from '../engines/engine-process';
@@ -29,11 +32,13 @@ import {
   resourcesOf,
   routesOf,
 } from './cloud-assembly';
+import { startDynamoDbTap } from './dynamodb-tap';
 import { hostedNamed, startFunctions } from './functions';
 import { serveHttpApi } from './http-api';
-import { closed, type Log, type LogChannel, Shutdown, type Skipped } from './lifecycle';
+import { closed, describeFailure, type Log, type LogChannel, Shutdown, type Skipped } from './lifecycle';
 import { LocalResources } from './references';
 import { createTables, daxClustersLeftOut, NOWHERE, provisionOthers } from './resources';
+import { RunnerEvents } from './runner-events';
 import { secretsStandIn } from './secrets-stand-in';
 import { type PumpedStream, startStreams } from './streams';
 import { type LocalRules, startRules } from './workflows';
@@ -65,6 +70,8 @@ export interface LocalAppOptions {
 
 export interface LocalApp {
   readonly apiUrl: string;
+  /** The local console: the table, its indexes, the access patterns and the stream at work. */
+  readonly consoleUrl: string;
   readonly region: string;
   readonly endpoints: { readonly dynamodb: string; readonly moto?: string };
   /** Process ids of the engines it started (Java, and Python for moto). */
@@ -127,7 +134,12 @@ async function connectIntegrations(
     readonly moto?: RunningEngine;
     readonly secrets: ReadonlyMap<string, string>;
   },
-  runner: { readonly log: Log; readonly shutdown: Shutdown; readonly skipped: Skipped[] },
+  runner: {
+    readonly log: Log;
+    readonly shutdown: Shutdown;
+    readonly skipped: Skipped[];
+    readonly events: RunnerEvents;
+  },
 ): Promise<{ endpoints: Record<string, string>; rules?: LocalRules }> {
   const { dynamodb, moto, secrets } = engines;
   const endpoints: Record<string, string> = {
@@ -150,7 +162,8 @@ async function connectIntegrations(
 }
 
 async function assemble(options: LocalAppOptions, log: Log, shutdown: Shutdown): Promise<LocalApp> {
-  const runner = { log, shutdown, skipped: [] as Skipped[] };
+  const events = new RunnerEvents((error) => log('runner', `console: ${describeFailure(error)}`));
+  const runner = { log, shutdown, skipped: [] as Skipped[], events };
   const stacks = readAssembly(options.assemblyDir);
   const resources = new LocalResources(stacks, LOCAL_AWS.region);
   const { dynamodb, moto } = await startEngines(options, shutdown);
@@ -165,7 +178,15 @@ async function assemble(options: LocalAppOptions, log: Log, shutdown: Shutdown):
   const { secrets } = await provisionOthers(stacks, resources, moto?.endpoint, sqs);
   runner.skipped.push(...daxClustersLeftOut(stacks));
   const { endpoints, rules } = await connectIntegrations(stacks, resources, { dynamodb, moto, secrets }, runner);
-  const settings = { assemblyDir: options.assemblyDir, endpoints, logLevel: options.functionLogLevel ?? 'WARN' };
+  const tap = await startDynamoDbTap(dynamodb.endpoint, events);
+  shutdown.on('engines', () => closed(tap.server));
+  const settings = {
+    assemblyDir: options.assemblyDir,
+    endpoints,
+    logLevel: options.functionLogLevel ?? 'WARN',
+    dynamodbEndpointFor: tap.endpointFor,
+    events,
+  };
   const functions = startFunctions(stacks, resources, settings, runner);
   rules?.bind(functions, runner.skipped);
   const mappings = startStreams(
@@ -185,11 +206,21 @@ async function assemble(options: LocalAppOptions, log: Log, shutdown: Shutdown):
     runner,
   );
   const routes = routesOf(stacks);
-  const apiUrl = await serveHttpApi(routes, functions, options.port, runner);
+  let apiUrl = '';
+  const localConsole = mountConsole({
+    events,
+    dynamodb: client,
+    tables: tables.names,
+    apiUrl: () => apiUrl,
+    onError: (error) => log('runner', `console: ${describeFailure(error)}`),
+  });
+  shutdown.on('intake', () => localConsole.stop());
+  apiUrl = await serveHttpApi(routes, functions, options.port, runner, localConsole);
 
   let stopping: Promise<void> | undefined;
   return {
     apiUrl,
+    consoleUrl: `${apiUrl}${CONSOLE_PATH}`,
     region: resources.region,
     endpoints: { dynamodb: dynamodb.endpoint, ...(moto === undefined ? {} : { moto: moto.endpoint }) },
     processes: [dynamodb.pid, ...(moto === undefined ? [] : [moto.pid])],

@@ -11,7 +11,13 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { BatchResponse } from '../emulation/streams/batch-delivery';
 import type { CheckpointFile } from '../emulation/streams/checkpoints';
 import { type StreamMapping, streamMappingsOf } from '../emulation/streams/mappings';
-import { type MappingReport, type PumpedMapping, StreamPump, sqsFailureDestination } from '../emulation/streams/pump';
+import {
+  type MappingReport,
+  type PumpedMapping,
+  type PumpHooks,
+  StreamPump,
+  sqsFailureDestination,
+} from '../emulation/streams/pump';
 import { streamsClient } from '../emulation/streams/stream-reader';
 import { LOCAL_AWS } from '../engines/dynamodb-local';
 import type { AssemblyStack } from './cloud-assembly';
@@ -19,6 +25,7 @@ import { displayNameOf, type HostedFunction, type HostedFunctions } from './func
 import { describeFailure, type Log, plural, type Shutdown, type Skipped } from './lifecycle';
 import { type LocalResources, refKey } from './references';
 import { type LocalTables, localName } from './resources';
+import type { RunnerEvents } from './runner-events';
 
 /** Where a mapping began reading in this run. */
 export type StreamStart = 'starting position' | 'checkpoint' | 'end of stream';
@@ -41,7 +48,33 @@ export interface StreamSettings {
   readonly ttlIntervalMs: number;
 }
 
-type Runner = { readonly log: Log; readonly shutdown: Shutdown; readonly skipped: Skipped[] };
+type Runner = {
+  readonly log: Log;
+  readonly shutdown: Shutdown;
+  readonly skipped: Skipped[];
+  readonly events?: RunnerEvents;
+};
+
+/** The pump's hooks, reported as runner events under the consumers' names. */
+function pumpHooks(events: RunnerEvents, names: ReadonlyMap<string, string>): PumpHooks {
+  const nameOf = (mappingLogicalId: string) => names.get(mappingLogicalId) ?? mappingLogicalId;
+  const invocations = new Map<string, number>();
+  return {
+    onRead: (id, records) => events.emit('streamRead', { functionName: nameOf(id), records }),
+    onInvocation: (id, { records, window, outcome }) => {
+      const invocation = (invocations.get(id) ?? 0) + 1;
+      invocations.set(id, invocation);
+      events.emit('streamInvocation', {
+        functionName: nameOf(id),
+        invocation,
+        eventIds: records.map((r) => r.eventID ?? ''),
+        ...(window === undefined ? {} : { window }),
+        outcome,
+      });
+    },
+    onGiveUp: (id, failure) => events.emit('streamGaveUp', { functionName: nameOf(id), failure }),
+  };
+}
 
 /** Where a mapping starts: the template's position on a new or in-memory table, else its checkpoint. */
 function startOf(mappingId: string, streamArn: string, settings: StreamSettings) {
@@ -116,6 +149,7 @@ function startPump(
     region,
     mappings,
     ...(ttl === undefined ? {} : { ttl }),
+    ...(runner.events === undefined ? {} : { hooks: pumpHooks(runner.events, names) }),
   });
   pump.start({
     intervalMs: settings.pollIntervalMs,

@@ -11,10 +11,11 @@ import {
   type StateMachineDefinition,
 } from '../emulation/state-machine';
 import type { AssemblyStack } from './cloud-assembly';
-import { dispatch, eventBusTap, type LocalRule, type RuleTarget, rulesOf } from './event-rules';
+import { type BusEvent, dispatch, eventBusTap, type LocalRule, type RuleTarget, rulesOf } from './event-rules';
 import { displayNameOf, type HostedFunctions } from './functions';
 import { closed, describeFailure, type Log, type Shutdown, type Skipped } from './lifecycle';
 import { LOCAL_ACCOUNT, type LocalResources, refKey } from './references';
+import type { RunnerEvents } from './runner-events';
 
 export interface LocalRules {
   /** The pass-through's endpoint: the functions' `AWS_ENDPOINT_URL_EVENTBRIDGE`. */
@@ -54,15 +55,16 @@ export async function startRules(
   stacks: readonly AssemblyStack[],
   resources: LocalResources,
   motoEndpoint: string,
-  runner: { readonly log: Log; readonly shutdown: Shutdown },
+  runner: { readonly log: Log; readonly shutdown: Shutdown; readonly events?: RunnerEvents },
 ): Promise<LocalRules> {
   const rules = rulesOf(stacks, resources);
   const running = new Set<Promise<void>>();
   let machines = new Map<string, StateMachineDefinition>();
   let functions: HostedFunctions | undefined;
   let accepting = true;
+  let runs = 0;
 
-  const start = (rule: LocalRule, target: RuleTarget, input: unknown) => {
+  const start = (rule: LocalRule, target: RuleTarget, input: unknown, busEvent: BusEvent) => {
     const definition = machines.get(refKey(target.resource));
     if (definition === undefined || functions === undefined || !accepting) return;
     const hosted = functions;
@@ -73,9 +75,36 @@ export async function startRules(
       if (fn === undefined) throw new Error(`no local function for ${resource}`);
       return fn.host.invoke(payload);
     };
+    const runId = ++runs;
+    const reported = {
+      runId,
+      rule: displayNameOf(rule),
+      input,
+      busEvent: { id: busEvent.id, detailType: busEvent['detail-type'], detail: busEvent.detail },
+    };
+    runner.events?.emit('workflow', { ...reported, phase: 'started' });
     const run = runStateMachine(definition, input, { invoke }).then(
-      (execution) => runner.log('workflow', `${label}: ${summary(execution)}`),
-      (error) => runner.log('workflow', `${label}: could not run: ${describeFailure(error)}`),
+      (execution) => {
+        runner.log('workflow', `${label}: ${summary(execution)}`);
+        runner.events?.emit('workflow', {
+          ...reported,
+          phase: 'finished',
+          steps: execution.history
+            .filter((h) => h.type === 'TaskSucceeded' || h.type === 'TaskFailed')
+            .map((h) => h.state),
+          status: execution.status,
+          ...(execution.error === undefined ? {} : { error: String(execution.error) }),
+        });
+      },
+      (error) => {
+        runner.log('workflow', `${label}: could not run: ${describeFailure(error)}`);
+        runner.events?.emit('workflow', {
+          ...reported,
+          phase: 'finished',
+          status: 'ERROR',
+          error: describeFailure(error),
+        });
+      },
     );
     running.add(run);
     void run.finally(() => running.delete(run));
@@ -85,7 +114,7 @@ export async function startRules(
     motoEndpoint,
     resources.region,
     LOCAL_ACCOUNT,
-    (busName, event) => dispatch(rules, busName, event, start),
+    (busName, event) => dispatch(rules, busName, event, (rule, target, input) => start(rule, target, input, event)),
     (error) => runner.log('events', `pass-through: ${describeFailure(error)}`),
   );
   runner.shutdown.on('intake', () => closed(tap.server));

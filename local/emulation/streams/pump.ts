@@ -11,6 +11,7 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { type DeliveryReport, deliverShardRecords, type FailedBatch, type StreamConsumer } from './batch-delivery';
+import { matchesFilters } from './filter-criteria';
 import { toLambdaRecord } from './lambda-records';
 import type { StreamMapping } from './mappings';
 import { type DynamoDBStreamsClient, StreamReader, type StreamRecord } from './stream-reader';
@@ -35,6 +36,69 @@ export interface PumpedMapping {
   readonly onCheckpoint?: (shardId: string, sequenceNumber: string) => void;
 }
 
+/** How one invocation of a mapping's function ended. */
+export type InvocationOutcome =
+  | { readonly kind: 'succeeded' }
+  | { readonly kind: 'failed'; readonly error: string }
+  | { readonly kind: 'partial'; readonly failedSequenceNumbers: readonly string[] };
+
+/**
+ * Optional listeners to what the pump does, for tools that show it (the local console): they are
+ * told, never asked, and the pump delivers exactly as it would without them.
+ */
+export interface PumpHooks {
+  /** Records a mapping read, each with whether the mapping's filters let it through. */
+  readonly onRead?: (
+    mappingLogicalId: string,
+    records: readonly { readonly record: DynamoDBRecord; readonly matched: boolean }[],
+  ) => void;
+  /** One invocation of a mapping's function, with its records (none for a window's final one). */
+  readonly onInvocation?: (
+    mappingLogicalId: string,
+    invocation: {
+      readonly records: readonly DynamoDBRecord[];
+      readonly window?: { readonly start: string; readonly final: boolean };
+      readonly outcome: InvocationOutcome;
+    },
+  ) => void;
+  /** A batch the mapping gave up on, as described to its failure destination. */
+  readonly onGiveUp?: (mappingLogicalId: string, failure: FailedBatch) => void;
+}
+
+/** The mapping's function and failure destination, reporting to the hooks as they are called. */
+function observed(pumped: PumpedMapping, hooks: PumpHooks | undefined): PumpedMapping {
+  if (hooks === undefined) return pumped;
+  const id = pumped.mapping.logicalId;
+  return {
+    ...pumped,
+    consumer: async (event) => {
+      const window =
+        event.window === undefined
+          ? undefined
+          : { start: event.window.start, final: event.isFinalInvokeForWindow === true };
+      const report = (outcome: InvocationOutcome) =>
+        hooks.onInvocation?.(id, { records: event.Records, ...(window === undefined ? {} : { window }), outcome });
+      try {
+        const response = await pumped.consumer(event);
+        const failed = pumped.mapping.delivery.reportBatchItemFailures ? (response?.batchItemFailures ?? []) : [];
+        report(
+          failed.length === 0
+            ? { kind: 'succeeded' }
+            : { kind: 'partial', failedSequenceNumbers: failed.map((f) => f.itemIdentifier) },
+        );
+        return response;
+      } catch (error) {
+        report({ kind: 'failed', error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+        throw error;
+      }
+    },
+    onFailure: async (failure) => {
+      await pumped.onFailure(failure);
+      hooks.onGiveUp?.(id, failure);
+    },
+  };
+}
+
 export interface StreamPumpOptions {
   readonly streamArn: string;
   readonly client: DynamoDBStreamsClient;
@@ -42,6 +106,8 @@ export interface StreamPumpOptions {
   readonly mappings: readonly PumpedMapping[];
   /** The local TTL process, whose deletions are delivered as TTL deletions. */
   readonly ttl?: { claim(record: StreamRecord): boolean };
+  /** Listeners to what the pump reads and delivers. @default - none */
+  readonly hooks?: PumpHooks;
 }
 
 /** What one mapping did in one delivery round. */
@@ -99,7 +165,7 @@ export class StreamPump {
 
   constructor(private readonly options: StreamPumpOptions) {
     this.states = options.mappings.map((pumped) => ({
-      pumped,
+      pumped: observed(pumped, options.hooks),
       reader: new StreamReader({
         streamArn: options.streamArn,
         client: options.client,
@@ -190,6 +256,14 @@ export class StreamPump {
         ),
       );
       read += records.length;
+      const onRead = this.options.hooks?.onRead;
+      if (onRead !== undefined && records.length > 0) {
+        const { filters } = state.pumped.mapping.delivery;
+        onRead(
+          state.pumped.mapping.logicalId,
+          records.map((record) => ({ record, matched: matchesFilters(filters, record) })),
+        );
+      }
       const last = state.pending[state.pending.length - 1];
       if (last?.shardId === shard.shardId) last.records.push(...records);
       else state.pending.push({ shardId: shard.shardId, records });
