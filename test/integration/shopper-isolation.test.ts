@@ -11,6 +11,7 @@ import { routeList } from '../../lambdas/model/api-catalogue';
 import { FUNCTION_GROUPS, type FunctionGroup } from '../../lambdas/model/api-routes';
 import { type ApiHandler, type Caller, type EventParts, invoke } from '../fixtures/api-events';
 import { type AppEnvironment, prepareAppEnvironment } from '../fixtures/app-environment';
+import { undocumentedRequests } from '../fixtures/documented-capacity';
 import { aProduct } from '../fixtures/entities';
 import { scenarioItems } from '../fixtures/store-scenario';
 
@@ -262,6 +263,30 @@ describe('a function that dies after its transaction commits, before its answer 
     expect(retry.body.lines).toEqual([expect.objectContaining({ sku: 'CRASH-1', quantity: 2 })]);
     expect(await ordersOf(customer)).toHaveLength(ordersBefore + 1);
     expect(await stockOf('CRASH-1')).toBe((stock as number) - 2);
+  });
+
+  test('the retries make only requests the catalogue documents, so the grants derived from it cover them', async () => {
+    const { placeOrder } = await import('../../lambdas/data/order-workflows');
+    const { registerCustomer } = await import('../../lambdas/data/accounts');
+    const { metered } = await import('../../lambdas/shared/capacity');
+    const token = randomUUID().replace(/-/g, '');
+    const lines = [{ sku: 'CRASH-1', quantity: 1 }];
+    dieAfterNextCommit();
+    await expect(placeOrder('c-4', lines, token)).rejects.toThrow('the function died');
+    jest.restoreAllMocks();
+    const order = await metered(() => placeOrder('c-4', lines, token));
+    expect(order.usage.made.map((r) => r.operation)).toEqual(['BatchGetItem', 'Query']);
+    expect(undocumentedRequests(21, order.usage.made)).toEqual([]);
+
+    const shopper = `sub-${randomUUID()}`;
+    const registration = { email: `${shopper}@example.com`, name: 'Retry', marketingOptIn: false };
+    dieAfterNextCommit();
+    const registrationToken = randomUUID().replace(/-/g, '');
+    await expect(registerCustomer(shopper, registration, registrationToken)).rejects.toThrow('the function died');
+    jest.restoreAllMocks();
+    const profile = await metered(() => registerCustomer(shopper, registration, registrationToken));
+    expect(profile.usage.made.map((r) => r.operation)).toEqual(['GetItem']);
+    expect(undocumentedRequests(19, profile.usage.made)).toEqual([]);
   });
 
   test('registering: the retry answers 201 with the profile the first attempt wrote', async () => {
