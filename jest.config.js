@@ -7,10 +7,12 @@
  *   global setup and stopped by the global teardown, whatever the tests did.
  * - browser: pages in headless Chromium (Debian's chromium, driven by playwright-core).
  */
-const transform = { '^.+\\.ts$': ['@swc/jest'] };
+// jose (the local runner's JWT authorizer) ships ES modules only; swc compiles them like our code.
+const transform = { '^.+\\.ts$': ['@swc/jest'], '/node_modules/jose/.+\\.js$': ['@swc/jest'] };
 const common = {
   testEnvironment: 'node',
   transform,
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
 };

@@ -34,7 +34,7 @@ export function addStoreStacks(app: App, config: AppConfig): StoreStacks {
   const data = new DataStack(app, `${prefix}-Data`, {
     env,
     config,
-    description: `${config.appName} (${config.stage}): KMS key and the single DynamoDB table`,
+    description: `${config.appName} (${config.stage}): KMS key, the single DynamoDB table and the shoppers' user pool`,
     terminationProtection: config.retainData,
   });
   const backup =
@@ -55,6 +55,7 @@ export function addStoreStacks(app: App, config: AppConfig): StoreStacks {
     table: data.table,
     idempotencyTable: data.idempotencyTable,
     key: data.key,
+    ...(data.shoppers === undefined ? {} : { shoppers: data.shoppers }),
     description: `${config.appName} (${config.stage}): HTTP API and its Lambda functions`,
   });
   const streams = new StreamsStack(app, `${prefix}-Streams`, {

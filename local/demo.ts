@@ -2,16 +2,21 @@
  * `npm run demo`: a scripted scenario against the running local app (`npm start`), printing a
  * transcript, and exiting non-zero as soon as a step does not behave as the application promises.
  *
- * It registers a customer, browses a category, fills a cart, places an order, is refused an order
- * the stock cannot cover, cancels an order, follows an order through fulfilment to delivery, and
- * reads the day's sales as the stream consumer computed them. Its products are its own: it adds
+ * It registers a shopper (a token from the runner's local issuer; the profile's id is its subject),
+ * browses a category without signing in, fills a cart, is refused another shopper's cart, places an
+ * order, is refused an order the stock cannot cover, cancels an order, follows an order through
+ * fulfilment to delivery, and reads the day's sales as the stream consumer computed them. Its products are its own: it adds
  * them to the table (products have no API route; the back office loads them, as `npm run seed` does).
  */
 import { randomBytes } from 'node:crypto';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { productItem } from '../lambdas/model/keys';
+import { authHeaders, type LocalCaller } from './runner/request-auth';
 import { dynamoDbClientOf, NotRunningError, type RunState, readRunState } from './runner/run-state';
+
+const ANYONE: LocalCaller = 'anyone';
+const BACK_OFFICE: LocalCaller = 'back office';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -35,8 +40,12 @@ class Demo {
     private readonly run: string,
   ) {}
 
-  /** Call the API and print the exchange (a poll passes `quiet`, and only its last answer is printed). */
+  /**
+   * Call the API as `caller` and print the exchange (a poll passes `quiet`, and only its last answer
+   * is printed).
+   */
   async call(
+    caller: LocalCaller,
     method: string,
     path: string,
     body?: unknown,
@@ -47,6 +56,7 @@ class Demo {
     const response = await fetch(`${this.state.apiUrl}${path}`, {
       method,
       headers: {
+        ...(await authHeaders(this.state.auth, caller)),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(key === undefined ? {} : { 'idempotency-key': key }),
       },
@@ -54,8 +64,9 @@ class Demo {
     });
     const text = await response.text();
     const parsed = text === '' ? {} : JSON.parse(text);
+    const who = typeof caller === 'string' ? caller : `shopper ${caller.shopper}`;
     const exchange = [
-      `    ${paint(90, `${method} ${path}${body === undefined ? '' : ` ${JSON.stringify(body)}`}`)}`,
+      `    ${paint(90, `${method} ${path}${body === undefined ? '' : ` ${JSON.stringify(body)}`} (as ${who})`)}`,
       `    ${paint(90, `→ ${response.status} ${summarize(parsed)}`)}`,
     ];
     if (options.quiet) this.lastQuiet = exchange;
@@ -135,45 +146,67 @@ async function main(): Promise<void> {
     `Added two products to category ${category}: ${pen.sku} (stock ${pen.stock}), ${ink.sku} (stock ${ink.stock})`,
   );
 
-  const salesBefore = (await demo.call('GET', `/admin/sales/${today}`)).body;
+  const salesBefore = (await demo.call(BACK_OFFICE, 'GET', `/admin/sales/${today}`)).body;
 
-  let customerId = '';
+  // The shopper's customer id is the subject of their token: locally, any id the issuer is asked for.
+  const customerId = `demo-${run.toLowerCase()}`;
+  const shopper: LocalCaller = { shopper: customerId };
+  const impostor: LocalCaller = { shopper: `${customerId}-impostor` };
   const email = `demo-${run.toLowerCase()}@example.com`;
   await demo.check('Register a customer; a retry with the same Idempotency-Key returns the same answer', async () => {
     const registration = { email, name: 'Demo Shopper', marketingOptIn: true };
-    const first = await demo.call('POST', '/customers', registration, { idempotencyKey: `demo-${run}-register` });
+    const first = await demo.call(shopper, 'POST', '/customers', registration, {
+      idempotencyKey: `demo-${run}-register`,
+    });
     expect(first.status === 201, `registration answered ${first.status}`);
-    customerId = first.body.customerId;
-    const retry = await demo.call('POST', '/customers', registration, { idempotencyKey: `demo-${run}-register` });
+    expect(first.body.customerId === customerId, "the profile is not under the token's subject");
+    const retry = await demo.call(shopper, 'POST', '/customers', registration, {
+      idempotencyKey: `demo-${run}-register`,
+    });
     expect(retry.status === 201 && retry.body.customerId === customerId, 'the retry created another customer');
   });
 
-  await demo.check('A second registration with the same email (other letter case) is refused', async () => {
-    const again = await demo.call('POST', '/customers', { email: email.toUpperCase(), name: 'Impostor' });
+  await demo.check('Another shopper registering the same email (other letter case) is refused', async () => {
+    const again = await demo.call(impostor, 'POST', '/customers', { email: email.toUpperCase(), name: 'Impostor' });
     expect(again.status === 409, `expected 409, got ${again.status}`);
   });
 
   await demo.check('Browse the category, cheapest first, and one product', async () => {
-    const listing = await demo.call('GET', `/categories/${category}/products?maxPrice=100000`);
+    const listing = await demo.call(ANYONE, 'GET', `/categories/${category}/products?maxPrice=100000`);
     expect(listing.status === 200, `listing answered ${listing.status}`);
     const skus = listing.body.items.map((p: { sku: string }) => p.sku);
     expect(JSON.stringify(skus) === JSON.stringify([ink.sku, pen.sku]), `expected ink then pen, got ${skus}`);
-    const one = await demo.call('GET', `/products/${pen.sku}`);
+    const one = await demo.call(ANYONE, 'GET', `/products/${pen.sku}`);
     expect(one.status === 200 && one.body.priceCents === pen.priceCents, 'the product is not as added');
   });
 
   await demo.check('Fill the cart; a bad quantity is refused with the field and the rule', async () => {
-    const bad = await demo.call('POST', `/customers/${customerId}/cart/lines`, { sku: pen.sku, quantity: 0 });
+    const bad = await demo.call(shopper, 'POST', `/customers/${customerId}/cart/lines`, { sku: pen.sku, quantity: 0 });
     expect(bad.status === 400 && bad.body.issues?.[0]?.field === 'body.quantity', 'expected 400 naming body.quantity');
-    const added = await demo.call('POST', `/customers/${customerId}/cart/lines`, { sku: pen.sku, quantity: 2 });
+    const added = await demo.call(shopper, 'POST', `/customers/${customerId}/cart/lines`, {
+      sku: pen.sku,
+      quantity: 2,
+    });
     expect(added.status === 200 || added.status === 201, `adding answered ${added.status}`);
-    const cart = await demo.call('GET', `/customers/${customerId}/cart`);
+    const cart = await demo.call(shopper, 'GET', `/customers/${customerId}/cart`);
     expect(cart.body.lines?.[0]?.quantity === 2, 'the cart does not hold 2 pens');
+  });
+
+  await demo.check("Another shopper cannot read this shopper's cart (403); without a token, 401", async () => {
+    const other = await demo.call(impostor, 'GET', `/customers/${customerId}/cart`);
+    expect(other.status === 403 && other.body.error === 'Forbidden', `another shopper got ${other.status}`);
+    const anonymous = await demo.call(ANYONE, 'GET', `/customers/${customerId}/cart`);
+    expect(
+      anonymous.status === 401 && anonymous.body.message === 'Unauthorized',
+      `a request without a token got ${anonymous.status}`,
+    );
+    const backOffice = await demo.call(shopper, 'GET', `/admin/sales/${today}`);
+    expect(backOffice.status === 403, `a shopper's token on a back-office route got ${backOffice.status}`);
   });
 
   let orderId = '';
   await demo.check('Place an order: stock goes down in the same transaction', async () => {
-    const placed = await demo.call('POST', `/customers/${customerId}/orders`, {
+    const placed = await demo.call(shopper, 'POST', `/customers/${customerId}/orders`, {
       lines: [
         { sku: pen.sku, quantity: 2 },
         { sku: ink.sku, quantity: 1 },
@@ -182,12 +215,12 @@ async function main(): Promise<void> {
     expect(placed.status === 201, `placing answered ${placed.status}`);
     orderId = placed.body.order.orderId;
     expect(placed.body.order.orderTotalCents === 2 * pen.priceCents + ink.priceCents, 'the total is wrong');
-    const stock = (await demo.call('GET', `/products/${pen.sku}`)).body.stock;
+    const stock = (await demo.call(ANYONE, 'GET', `/products/${pen.sku}`)).body.stock;
     expect(stock === pen.stock - 2, `pen stock is ${stock}, expected ${pen.stock - 2}`);
   });
 
   await demo.check('An order the stock cannot cover is refused, naming the SKU; nothing is written', async () => {
-    const refused = await demo.call('POST', `/customers/${customerId}/orders`, {
+    const refused = await demo.call(shopper, 'POST', `/customers/${customerId}/orders`, {
       lines: [
         { sku: ink.sku, quantity: 1 },
         { sku: pen.sku, quantity: 4 },
@@ -195,18 +228,22 @@ async function main(): Promise<void> {
     });
     expect(refused.status === 409 && refused.body.sku === pen.sku, 'expected 409 naming the pen');
     expect(refused.body.available === pen.stock - 2, 'the refusal does not say what is left');
-    const inkStock = (await demo.call('GET', `/products/${ink.sku}`)).body.stock;
+    const inkStock = (await demo.call(ANYONE, 'GET', `/products/${ink.sku}`)).body.stock;
     expect(inkStock === ink.stock - 1, `ink stock changed to ${inkStock}: the refused order wrote something`);
   });
 
   await demo.check('Cancel an order: its stock comes back', async () => {
-    const placed = await demo.call('POST', `/customers/${customerId}/orders`, {
+    const placed = await demo.call(shopper, 'POST', `/customers/${customerId}/orders`, {
       lines: [{ sku: ink.sku, quantity: 3 }],
     });
     expect(placed.status === 201, `placing answered ${placed.status}`);
-    const cancelled = await demo.call('POST', `/customers/${customerId}/orders/${placed.body.order.orderId}/cancel`);
+    const cancelled = await demo.call(
+      shopper,
+      'POST',
+      `/customers/${customerId}/orders/${placed.body.order.orderId}/cancel`,
+    );
     expect(cancelled.status === 200 && cancelled.body.status === 'CANCELLED', 'the order was not cancelled');
-    const inkStock = (await demo.call('GET', `/products/${ink.sku}`)).body.stock;
+    const inkStock = (await demo.call(ANYONE, 'GET', `/products/${ink.sku}`)).body.stock;
     expect(inkStock === ink.stock - 1, `ink stock is ${inkStock}, expected ${ink.stock - 1}`);
   });
 
@@ -216,7 +253,8 @@ async function main(): Promise<void> {
     if (state.endpoints.moto !== undefined) {
       // The stream publishes OrderPlaced; a rule starts the fulfilment workflow (Pay, then Ship).
       order = await until('fulfilment to ship the order', async () => {
-        const read = (await demo.call('GET', `${path}?consistent=true`, undefined, { quiet: true })).body.order;
+        const read = (await demo.call(shopper, 'GET', `${path}?consistent=true`, undefined, { quiet: true })).body
+          .order;
         // Fulfilment compensates by cancelling: no point waiting any longer for SHIPPED.
         if (read?.status === 'CANCELLED') throw new StepFailed('fulfilment cancelled the order instead of shipping it');
         return read?.status === 'SHIPPED' ? read : undefined;
@@ -224,9 +262,9 @@ async function main(): Promise<void> {
       demo.printLastPoll();
     } else {
       // Without moto there is no event bus, so no workflow: move the order forward by hand.
-      order = (await demo.call('GET', `${path}?consistent=true`)).body.order;
+      order = (await demo.call(shopper, 'GET', `${path}?consistent=true`)).body.order;
       for (const status of ['PAID', 'SHIPPED']) {
-        const moved = await demo.call('PUT', `${path}/status`, { status, expectedVersion: order.version });
+        const moved = await demo.call(BACK_OFFICE, 'PUT', `${path}/status`, { status, expectedVersion: order.version });
         expect(
           moved.status === 200 && moved.body.status === status,
           `moving the order to ${status} answered ${moved.status}`,
@@ -234,9 +272,15 @@ async function main(): Promise<void> {
         order = moved.body;
       }
     }
-    const stale = await demo.call('PUT', `${path}/status`, { status: 'DELIVERED', expectedVersion: order.version - 1 });
+    const stale = await demo.call(BACK_OFFICE, 'PUT', `${path}/status`, {
+      status: 'DELIVERED',
+      expectedVersion: order.version - 1,
+    });
     expect(stale.status === 409, `a stale version answered ${stale.status}, expected 409`);
-    const delivered = await demo.call('PUT', `${path}/status`, { status: 'DELIVERED', expectedVersion: order.version });
+    const delivered = await demo.call(BACK_OFFICE, 'PUT', `${path}/status`, {
+      status: 'DELIVERED',
+      expectedVersion: order.version,
+    });
     expect(delivered.status === 200 && delivered.body.status === 'DELIVERED', 'the order was not delivered');
   });
 
@@ -248,7 +292,7 @@ async function main(): Promise<void> {
       // ends, as in Lambda, so this takes up to half a minute.
       const inkSales = await until("the cancellation in the day's figures", async () => {
         const sales = (
-          await demo.call('GET', `/admin/products/${ink.sku}/sales?from=${today}&to=${today}`, undefined, {
+          await demo.call(BACK_OFFICE, 'GET', `/admin/products/${ink.sku}/sales?from=${today}&to=${today}`, undefined, {
             quiet: true,
           })
         ).body;
@@ -259,10 +303,12 @@ async function main(): Promise<void> {
         inkSales.revenueCents === ink.priceCents,
         `ink revenue is ${inkSales.revenueCents}, expected ${ink.priceCents}`,
       );
-      const penSales = (await demo.call('GET', `/admin/products/${pen.sku}/sales?from=${today}&to=${today}`)).body;
+      const penSales = (
+        await demo.call(BACK_OFFICE, 'GET', `/admin/products/${pen.sku}/sales?from=${today}&to=${today}`)
+      ).body;
       expect(penSales.items?.[0]?.unitsSold === 2, 'the pen did not sell 2 units today');
       // The store's total for the day includes the demo's order (and whatever else was ordered today).
-      const day = (await demo.call('GET', `/admin/sales/${today}`)).body;
+      const day = (await demo.call(BACK_OFFICE, 'GET', `/admin/sales/${today}`)).body;
       expect(
         day.orderCount >= salesBefore.orderCount + 1 &&
           day.revenueCents >= salesBefore.revenueCents + 2 * pen.priceCents + ink.priceCents,

@@ -203,12 +203,17 @@ function summary(dataset: Dataset, report: SeedReport, seconds: number, randomSe
   const busiest = [...dataset.customers].sort((a, b) => b.orderCount - a.orderCount)[0];
   const category = dataset.categories.includes('kitchen') ? 'kitchen' : dataset.categories[0];
   const product = dataset.products[0];
+  // The customer routes need the customer's token (npm run token); the catalogue and the back office none locally.
+  const token = busiest === undefined ? undefined : `TOKEN=$(npm run -s token -- ${busiest.customerId})`;
+  const asShopper = `-H "authorization: Bearer $TOKEN" `;
   const tries = [
-    category === undefined ? undefined : `${apiUrl}/categories/${category}/products?maxPrice=5000&limit=5`,
-    product === undefined ? undefined : `${apiUrl}/products/${product.sku}`,
-    busiest === undefined ? undefined : `${apiUrl}/customers/${busiest.customerId}/orders?limit=5`,
-    busiest === undefined ? undefined : `${apiUrl}/customers/${busiest.customerId}/orders/largest?limit=5`,
-    dataset.orders.length === 0 ? undefined : `${apiUrl}/admin/orders/awaiting-shipment`,
+    category === undefined ? undefined : `"${apiUrl}/categories/${category}/products?maxPrice=5000&limit=5"`,
+    product === undefined ? undefined : `"${apiUrl}/products/${product.sku}"`,
+    busiest === undefined ? undefined : `${asShopper}"${apiUrl}/customers/${busiest.customerId}/orders?limit=5"`,
+    busiest === undefined
+      ? undefined
+      : `${asShopper}"${apiUrl}/customers/${busiest.customerId}/orders/largest?limit=5"`,
+    dataset.orders.length === 0 ? undefined : `"${apiUrl}/admin/orders/awaiting-shipment"`,
   ].filter((url) => url !== undefined);
 
   return [
@@ -221,7 +226,8 @@ function summary(dataset: Dataset, report: SeedReport, seconds: number, randomSe
     '',
     'New orders reach the stream consumers, which build the daily sales from them in the background.',
     'Try:',
-    ...tries.map((url) => `  curl -s "${url}"`),
+    ...(token === undefined ? [] : [`  ${token}`]),
+    ...tries.map((request) => `  curl -s ${request}`),
   ].join('\n');
 }
 

@@ -146,9 +146,17 @@ function banner(app: LocalApp, dataDir: string | undefined): string {
       ? '  moto_server: not installed'
       : `  moto_server ${app.endpoints.moto}: the event bus, the archive bucket, the failure queues, the cursor secret`,
     '',
-    'Authorization: in AWS every route needs a SigV4 signature from a principal allowed',
-    'execute-api:Invoke. Locally no signature is needed: each request reaches the functions as the',
+    "Authorization, as in AWS: the catalogue is public; the /customers routes need a shopper's token",
+    `(Authorization: Bearer ...), checked as API Gateway's JWT authorizer checks it, and act only on`,
+    "the token's subject; the back office's routes need SigV4 in AWS, and here pass unsigned as the",
     'local IAM user arn:aws:iam::123456789012:user/local-developer.',
+    ...(app.auth === undefined
+      ? []
+      : [
+          '',
+          `A token for a local shopper (its subject is the customer id it may use), from ${app.auth.tokenUrl}:`,
+          `  TOKEN=$(npm run -s token -- ada)       or: curl -s -X POST ${app.auth.tokenUrl} -d '{"sub":"ada"}'`,
+        ]),
     '',
     'Try:',
     ...sampleRequests(app.apiUrl).map((s) => `  ${s}`),
@@ -211,6 +219,7 @@ async function main(): Promise<void> {
   writeRunState({
     pid: process.pid,
     apiUrl: app.apiUrl,
+    ...(app.auth === undefined ? {} : { auth: app.auth }),
     region: app.region,
     credentials: LOCAL_AWS.credentials,
     endpoints: app.endpoints,

@@ -10,7 +10,7 @@ import type { Customer } from '../model/entities';
 import { customerItem, customerKey, emailMarkerItem, emailMarkerKey, entityOf, normalizeEmail } from '../model/keys';
 import { Attr } from '../model/table-design';
 import { ConflictError, NotFoundError } from '../shared/errors';
-import { newId, requestTokenOf } from '../shared/ids';
+import { requestTokenOf } from '../shared/ids';
 import { documents, tableName } from './client';
 import { rethrowOverload } from './errors';
 import { TransactionCancelled, transactWrite } from './transactions';
@@ -21,14 +21,32 @@ export interface Registration {
   readonly marketingOptIn: boolean;
 }
 
+/** DynamoDB's answer to a transaction retried with its token but other parameters. */
+const isParameterMismatch = (error: unknown) =>
+  error instanceof Error && error.name === 'IdempotentParameterMismatchException';
+
+/** Whether a stored profile is the one this registration would have written. */
+const sameRegistration = (stored: Customer, wanted: Customer) =>
+  stored.email === wanted.email && stored.name === wanted.name && stored.marketingOptIn === wanted.marketingOptIn;
+
 /**
- * Register a customer: the customer and the email marker, each only if absent, in one transaction.
+ * Register a customer under the signed-in shopper's id: the customer and the email marker, each
+ * only if absent, in one transaction.
  *
- * @throws ConflictError when the email belongs to another customer
+ * A retry of a registration that committed (the first attempt died before its answer was stored)
+ * gets the profile it wrote: a failed condition or DynamoDB's token mismatch is answered by
+ * reading the profile back.
+ *
+ * @throws ConflictError when the email belongs to another customer, or this shopper has
+ *   registered already with other details
  */
-export async function registerCustomer(registration: Registration, requestToken: string): Promise<Customer> {
+export async function registerCustomer(
+  customerId: string,
+  registration: Registration,
+  requestToken: string,
+): Promise<Customer> {
   const customer: Customer = {
-    customerId: newId(),
+    customerId,
     email: normalizeEmail(registration.email),
     name: registration.name,
     marketingOptIn: registration.marketingOptIn,
@@ -53,6 +71,21 @@ export async function registerCustomer(registration: Registration, requestToken:
       requestToken,
     );
   } catch (error) {
+    const profileExists = error instanceof TransactionCancelled && error.failedConditions().includes(0);
+    if (profileExists || isParameterMismatch(error)) {
+      const { Item } = await documents
+        .send(new GetCommand({ TableName: tableName, Key: customerKey(customerId), ConsistentRead: true }))
+        .catch(rethrowOverload);
+      const stored = Item === undefined ? undefined : entityOf<Customer>(Item);
+      if (stored !== undefined && sameRegistration(stored, customer)) return stored;
+      if (stored !== undefined) {
+        throw new ConflictError(
+          'This shopper is registered already; change the profile instead',
+          { reason: 'AlreadyRegistered', customerId },
+          { cause: error },
+        );
+      }
+    }
     if (error instanceof TransactionCancelled && error.failedConditions().includes(1)) {
       throw new ConflictError(
         'This email address is already registered',

@@ -21,7 +21,12 @@ const base = tracer.captureAWSv3Client(new DynamoDBClient({}));
 base.middlewareStack.add(
   (next, context) => async (args) => {
     const commandName = context.commandName ?? '';
-    const input = args.input as { ReturnConsumedCapacity?: string; IndexName?: string; ConsistentRead?: boolean };
+    const input = args.input as {
+      ReturnConsumedCapacity?: string;
+      IndexName?: string;
+      ConsistentRead?: boolean;
+      TransactItems?: Record<string, unknown>[];
+    };
     if (reportsCapacity(commandName)) input.ReturnConsumedCapacity ??= 'TOTAL';
     const result = await next(args);
     recordCapacity(commandName, (result.output as { ConsumedCapacity?: never }).ConsumedCapacity, input);

@@ -22,8 +22,8 @@ import {
   statusShardOf,
 } from '../model/keys';
 import { Attr } from '../model/table-design';
-import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
-import { newId } from '../shared/ids';
+import { ConflictError, IdempotencyKeyReusedError, NotFoundError, ValidationError } from '../shared/errors';
+import { idFrom } from '../shared/ids';
 import { getProducts } from './catalog';
 import { documents, statusShards, tableName } from './client';
 import { rethrowOverload } from './errors';
@@ -50,13 +50,33 @@ function oldNumber(reason: CancellationReason | undefined, attribute: string): n
 
 const nowIso = () => new Date().toISOString();
 
+/** DynamoDB's answer to a transaction retried with its token but other parameters. */
+const isParameterMismatch = (error: unknown) =>
+  error instanceof Error && error.name === 'IdempotentParameterMismatchException';
+
+/** The id of the order a request places: the same for every attempt of that request. */
+export const orderIdFor = (customerId: string, requestToken: string): string =>
+  idFrom('order', customerId, requestToken);
+
+/** Whether an order's lines are the ones requested (in any order). */
+const sameLines = (stored: readonly OrderLine[], requested: readonly OrderRequestLine[]) => {
+  const key = (l: { sku: string; quantity: number }) => `${l.sku}×${l.quantity}`;
+  return stored.map(key).sort().join() === requested.map(key).sort().join();
+};
+
 /**
  * Place an order: per line, decrement stock if enough remains and the price is still the one
  * quoted; put the order header and lines; add to the customer's order count and lifetime value.
  *
+ * The order's id is derived from the request token, so every attempt of one request names the
+ * same order: when an attempt committed and then died before its answer was stored, the retry's
+ * transaction fails (DynamoDB's token mismatch within ten minutes, the header's condition after),
+ * and the order placed is read back and returned as it stands now.
+ *
  * @throws ValidationError for more than MAX_ORDER_LINES lines or a SKU listed twice
  * @throws NotFoundError for an unknown customer or product
  * @throws ConflictError naming the SKU when stock is short (with what remains) or a price changed
+ * @throws IdempotencyKeyReusedError when the token's order exists with other lines
  */
 export async function placeOrder(
   customerId: string,
@@ -83,7 +103,7 @@ export async function placeOrder(
   if (missing[0] !== undefined) throw new NotFoundError('Product', missing[0]);
   const priceOf = new Map(products.map((p) => [p.sku, p.priceCents]));
 
-  const orderId = newId();
+  const orderId = orderIdFor(customerId, requestToken);
   const placedAt = nowIso();
   const orderLines: OrderLine[] = lines.map((l) => ({
     orderId,
@@ -136,6 +156,12 @@ export async function placeOrder(
   try {
     await transactWrite(items, requestToken);
   } catch (error) {
+    const headerExists = error instanceof TransactionCancelled && error.failedConditions().includes(items.length - 2);
+    if (headerExists || isParameterMismatch(error)) {
+      const placed = await getOrderWithLines(customerId, orderId, { consistentRead: true });
+      if (placed !== undefined && sameLines(placed.lines, lines)) return placed;
+      if (placed !== undefined) throw new IdempotencyKeyReusedError({ cause: error });
+    }
     if (!(error instanceof TransactionCancelled)) throw error;
     const failed = error.failedConditions();
     if (failed.includes(items.length - 1)) throw new NotFoundError('Customer', customerId, { cause: error });

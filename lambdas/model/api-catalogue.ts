@@ -35,13 +35,44 @@ const WRITE_OPERATIONS: ReadonlySet<Operation> = new Set(['PutItem', 'UpdateItem
 /** Whether an operation writes. */
 export const isWrite = (operation: Operation): boolean => WRITE_OPERATIONS.has(operation);
 
+/** The IAM action that authorizes each kind of transaction item. */
+const ITEM_ACTIONS: Readonly<Record<TransactItemKind, string>> = {
+  Put: 'dynamodb:PutItem',
+  Update: 'dynamodb:UpdateItem',
+  Delete: 'dynamodb:DeleteItem',
+  ConditionCheck: 'dynamodb:ConditionCheckItem',
+  Get: 'dynamodb:GetItem',
+};
+
+/**
+ * The IAM actions a request needs: its own, or for a transaction (which has no action of its own)
+ * the action of each kind of item it holds.
+ */
+export function iamActionsOf(request: DynamoRequest): string[] {
+  if (request.operation === 'TransactWriteItems' || request.operation === 'TransactGetItems') {
+    if (request.items === undefined || request.items.length === 0) {
+      throw new Error(`A ${request.operation} request must list the kinds of item it holds`);
+    }
+    return request.items.map((kind) => ITEM_ACTIONS[kind]);
+  }
+  return [`dynamodb:${request.operation}`];
+}
+
 export type IndexName =
   | (typeof GlobalIndexes)[keyof typeof GlobalIndexes]['indexName']
   | (typeof LocalIndexes)[keyof typeof LocalIndexes]['indexName'];
 
+/** A kind of item in a transaction, as the request names it. */
+export type TransactItemKind = 'Put' | 'Update' | 'Delete' | 'ConditionCheck' | 'Get';
+
 /** One kind of request a pattern makes to DynamoDB. */
 export interface DynamoRequest {
   readonly operation: Operation;
+  /**
+   * For a transaction, the kinds of item it holds, each once, in alphabetical order (the meter
+   * records them so; IAM authorizes each item as the single-item action of its kind).
+   */
+  readonly items?: readonly TransactItemKind[];
   /** The index read; absent for the table itself. */
   readonly index?: IndexName;
   /** A strongly consistent read. @default false (eventually consistent, for reads) */
@@ -119,6 +150,16 @@ const write = (operation: Operation, onlyWhen?: string): DynamoRequest => ({
   operation,
   ...(onlyWhen === undefined ? {} : { onlyWhen }),
 });
+const transact = (...items: TransactItemKind[]): DynamoRequest => ({
+  operation: 'TransactWriteItems',
+  items: [...items].sort(),
+});
+
+/** The read a retry of a committed order makes: the order placed under its Idempotency-Key. */
+const placedAlready: DynamoRequest = {
+  ...query(undefined, true),
+  onlyWhen: 'a retry finds its order placed already (a first attempt committed, then failed): it reads that order back',
+};
 
 const { overloaded, ordersByStatus, awaitingShipment } = GlobalIndexes;
 const { ordersByTotal } = LocalIndexes;
@@ -348,13 +389,19 @@ const DOCUMENTATION = {
     kind: 'workflow',
     operation: 'TransactWriteItems',
     writes: 'table',
-    items: 'Put customer if absent; Put `EMAIL#<email>` if absent',
-    guarantee: 'one account per email, whatever the concurrency',
+    items: 'Put customer (the signed-in subject) if absent; Put `EMAIL#<email>` if absent',
+    guarantee: 'one account per email and per shopper, whatever the concurrency; a retry gets the first answer',
     patterns: [
       {
         number: 19,
         title: 'Register a customer',
-        requests: [write('TransactWriteItems')],
+        requests: [
+          transact('Put'),
+          {
+            ...get(undefined, true),
+            onlyWhen: 'the profile exists already: it is read to tell a retry of this registration from a conflict',
+          },
+        ],
         capacity: { write: 2, bills: { write: 4 } },
       },
     ],
@@ -369,7 +416,7 @@ const DOCUMENTATION = {
       {
         number: 20,
         title: "Change a customer's email",
-        requests: [get(undefined, true), write('TransactWriteItems')],
+        requests: [get(undefined, true), transact('Delete', 'Put', 'Update')],
         capacity: { read: 1, write: 2, bills: { read: 1, write: 6 } },
       },
     ],
@@ -379,20 +426,20 @@ const DOCUMENTATION = {
     operation: 'BatchGetItem (prices), then TransactWriteItems',
     writes: 'table, GSI1, OrdersByStatus, LSI',
     items:
-      'per line: Update product `stock = stock - q` if `stock >= q` and price unchanged, Put line; Put header; Update customer totals if the customer exists',
-    guarantee: 'no overselling, no order without its stock',
+      'per line: Update product `stock = stock - q` if `stock >= q` and price unchanged, Put line; Put header (its id derived from the Idempotency-Key) if absent; Update customer totals if the customer exists',
+    guarantee: 'no overselling, no order without its stock; a retry after a commit gets the order placed',
     patterns: [
       {
         number: 21,
         title: 'Place an order, one line',
-        requests: [{ operation: 'BatchGetItem' }, write('TransactWriteItems')],
+        requests: [{ operation: 'BatchGetItem' }, transact('Put', 'Update'), placedAlready],
         capacity: { read: 0.5, write: 14, bills: { read: 0.5, write: 14 } },
       },
       {
         number: 22,
         title: 'Place an order, three lines',
         variant: 'three lines: 8 items',
-        requests: [{ operation: 'BatchGetItem' }, write('TransactWriteItems')],
+        requests: [{ operation: 'BatchGetItem' }, transact('Put', 'Update'), placedAlready],
         capacity: { read: 1.5, write: 14, bills: { read: 1.5, write: 22 } },
       },
     ],
@@ -407,7 +454,7 @@ const DOCUMENTATION = {
       {
         number: 23,
         title: 'Checkout snapshot',
-        requests: [query(), { operation: 'TransactGetItems' }],
+        requests: [query(), { operation: 'TransactGetItems', items: ['Get'] }],
         capacity: { read: 8.5, scenario: 'order with 2 lines: 0.5 for the Query, then 4 items × 2' },
       },
     ],
@@ -438,7 +485,7 @@ const DOCUMENTATION = {
       {
         number: 25,
         title: 'Cancel an order (paid, two lines) and restock',
-        requests: [query(undefined, true), write('TransactWriteItems')],
+        requests: [query(undefined, true), transact('Update')],
         capacity: { read: 1, write: 18, bills: { read: 1, write: 18 } },
       },
     ],

@@ -9,8 +9,14 @@
  * imports nothing from AWS.
  */
 
-/** Who may call a route: shoppers' backends, or the back office. Each gets its own invoke policy. */
-export type Audience = 'shopper' | 'admin';
+/**
+ * Who may call a route, which decides how API Gateway authorizes it:
+ * - `public`: anyone, without signing in (the catalogue's reads; the stage still throttles them);
+ * - `shopper`: a signed-in shopper, with a token from the user pool (the JWT authorizer), and only
+ *   for their own customer id: every such route is under `/customers`;
+ * - `admin`: the back office, with SigV4-signed requests (IAM authorization and an invoke policy).
+ */
+export type Audience = 'public' | 'shopper' | 'admin';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -21,6 +27,12 @@ export type RouteKey = `${HttpMethod} /${string}`;
 export interface FunctionGroupSpec {
   /** What the function serves, shown in the console. */
   readonly description: string;
+  /**
+   * Partition-key patterns the function may read from the table and its local indexes (an IAM
+   * `dynamodb:LeadingKeys` condition), where every read of its routes names such a partition;
+   * absent where a route scans. Reads of global indexes are not held (docs/security.md says why).
+   */
+  readonly readsFrom?: readonly string[];
   /**
    * Partition-key patterns the function may write (an IAM `dynamodb:LeadingKeys` condition), for
    * groups whose routes write.
@@ -33,17 +45,31 @@ export interface FunctionGroupSpec {
  * the grants its routes need and no more, and warms up as one.
  */
 export const FUNCTION_GROUPS = {
-  Catalog: { description: 'Catalog: products by SKU, many at once, and by category and price' },
-  Customers: { description: 'Customers: profile, order history, largest orders, one order with its lines' },
+  Catalog: {
+    description: 'Catalog: products by SKU, many at once, and by category and price',
+    readsFrom: ['PRODUCT#*'],
+  },
+  Customers: {
+    description: 'Customers: profile, order history, largest orders, one order with its lines',
+    readsFrom: ['CUSTOMER#*'],
+  },
   Accounts: {
     description: 'Accounts: register with a unique email, change the email',
+    readsFrom: ['CUSTOMER#*'],
     writesTo: ['CUSTOMER#*', 'EMAIL#*'],
   },
   Orders: {
     description: 'Orders: place, cancel, change status, checkout snapshot',
+    readsFrom: ['CUSTOMER#*', 'PRODUCT#*'],
     writesTo: ['CUSTOMER#*', 'PRODUCT#*'],
   },
-  Cart: { description: 'Cart: view, add, change and remove lines that expire by TTL', writesTo: ['CUSTOMER#*'] },
+  Cart: {
+    description: 'Cart: view, add, change and remove lines that expire by TTL',
+    // Adding a line reads the product's price.
+    readsFrom: ['CUSTOMER#*', 'PRODUCT#*'],
+    writesTo: ['CUSTOMER#*'],
+  },
+  // The marketing export scans the whole table: no partition condition could hold it.
   Admin: { description: 'Back office: orders by status, shipping queue, marketing export, sales figures' },
 } as const satisfies Record<string, FunctionGroupSpec>;
 
@@ -78,20 +104,20 @@ export const ROUTES = {
   getProduct: {
     route: 'GET /products/{sku}',
     group: 'Catalog',
-    audience: 'shopper',
+    audience: 'public',
     cached: true,
   },
   listProductsByCategory: {
     route: 'GET /categories/{category}/products',
     group: 'Catalog',
-    audience: 'shopper',
+    audience: 'public',
     cached: true,
     query: ['minPrice', 'maxPrice', ...PAGE],
   },
   getProducts: {
     route: 'GET /products',
     group: 'Catalog',
-    audience: 'shopper',
+    audience: 'public',
     cached: true,
     query: ['skus'],
   },

@@ -14,6 +14,12 @@ export interface MeteredRequest {
   readonly index?: string;
   readonly consistent?: boolean;
   /**
+   * The kinds of item a transaction holds (`Put`, `Update`, `Delete`, `ConditionCheck`, `Get`), each
+   * once, sorted: IAM authorizes a transaction item by item, as the single-item action of its kind.
+   * Absent for other operations.
+   */
+  readonly items?: readonly string[];
+  /**
    * Answered by the DAX cluster rather than the table: no capacity is reported to the caller (a
    * hit consumes none; a miss is read by DAX with its own role). Absent for table requests.
    */
@@ -55,7 +61,12 @@ export const reportsCapacity = (commandName: string): boolean =>
 interface RequestInput {
   readonly IndexName?: string;
   readonly ConsistentRead?: boolean;
+  readonly TransactItems?: readonly Readonly<Record<string, unknown>>[];
 }
+
+/** The kinds of item of a transaction, each once, sorted. */
+const itemKinds = (items: readonly Readonly<Record<string, unknown>>[]): string[] =>
+  [...new Set(items.flatMap((item) => Object.keys(item)))].sort();
 
 /** Add what one response reports to the open meter. */
 export function recordCapacity(
@@ -70,6 +81,7 @@ export function recordCapacity(
     operation: commandName.replace(/Command$/, ''),
     ...(input.IndexName === undefined ? {} : { index: input.IndexName }),
     ...(input.ConsistentRead === true ? { consistent: true } : {}),
+    ...(input.TransactItems === undefined ? {} : { items: itemKinds(input.TransactItems) }),
   });
   const units = (Array.isArray(consumed) ? consumed : consumed === undefined ? [] : [consumed]).reduce(
     (sum, c) => sum + (c.CapacityUnits ?? 0),

@@ -20,6 +20,18 @@ export class ValidationError extends Error {
   }
 }
 
+/**
+ * The caller is not allowed this request: 403, before anything is read or written. API Gateway
+ * has authenticated the caller already; this is the function's own check that the caller may act
+ * on what the request names (a shopper on their own customer id only).
+ */
+export class ForbiddenError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ForbiddenError';
+  }
+}
+
 /** The thing asked for does not exist: 404. */
 export class NotFoundError extends Error {
   constructor(

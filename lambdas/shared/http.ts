@@ -6,13 +6,21 @@
  * Validation uses `zod/mini`, zod's tree-shakable API: the classic `zod` import bundles about
  * 440 KB into every function; this one about 25 KB with its English messages.
  */
-import type { APIGatewayProxyEventV2WithIAMAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayEventRequestContextIAMAuthorizer,
+  APIGatewayEventRequestContextJWTAuthorizer,
+  APIGatewayEventRequestContextV2,
+  APIGatewayProxyEventV2WithRequestContext,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { $ZodType } from 'zod/v4/core';
 import { en } from 'zod/v4/locales';
-import { type FunctionGroup, type RouteIdOf, routesOfGroup } from '../model/api-routes';
+import { type Audience, type FunctionGroup, ROUTES, type RouteIdOf, routesOfGroup } from '../model/api-routes';
 import {
   ConflictError,
+  ForbiddenError,
   IdempotencyKeyReusedError,
   NotFoundError,
   ServiceUnavailableError,
@@ -20,7 +28,18 @@ import {
 } from './errors';
 import { instrumented, logger, metrics, publishCapacity } from './observability';
 
-export type ApiEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
+/**
+ * What API Gateway tells the function about the caller: the IAM principal on the back office's
+ * routes, the token's claims on the shoppers' routes, nothing on the public ones.
+ */
+export interface ApiAuthorizer {
+  readonly iam?: APIGatewayEventRequestContextIAMAuthorizer['iam'];
+  readonly jwt?: APIGatewayEventRequestContextJWTAuthorizer['jwt'];
+}
+
+export type ApiEvent = APIGatewayProxyEventV2WithRequestContext<
+  APIGatewayEventRequestContextV2 & { readonly authorizer?: ApiAuthorizer }
+>;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
 export type Route = (event: ApiEvent, context: Context) => Promise<ApiResult>;
 
@@ -88,8 +107,53 @@ export function parseRequest<S extends RequestSchemas>(
   return { path, query, body } as { path: Parsed<S['path']>; query: Parsed<S['query']>; body: Parsed<S['body']> };
 }
 
+/** The signed-in shopper's id: the `sub` claim of the token the JWT authorizer accepted. */
+export function shopperOf(event: ApiEvent): string | undefined {
+  const sub = event.requestContext.authorizer?.jwt?.claims.sub;
+  return typeof sub === 'string' && sub !== '' ? sub : undefined;
+}
+
+/** Who made the request, for logs and idempotency scopes: `shopper:<sub>`, an IAM ARN, or `anonymous`. */
+export function callerOf(event: ApiEvent): string {
+  const shopper = shopperOf(event);
+  if (shopper !== undefined) return `shopper:${shopper}`;
+  return event.requestContext.authorizer?.iam?.userArn ?? 'anonymous';
+}
+
+/** The path parameter that names the customer a shopper's route acts on. */
+const CUSTOMER_PARAMETER = 'customerId';
+
+/**
+ * Check, before anything is read or written, that the caller may make this request. API Gateway
+ * has authenticated the caller by the route's authorizer; this binds the request to the caller:
+ * - a shopper's route needs a token's subject, and acts only on the customer id that subject is:
+ *   a path naming another customer is refused;
+ * - a back-office route needs an IAM principal (a token is no substitute);
+ * - a public route needs nothing.
+ *
+ * @throws ForbiddenError
+ */
+export function authorize(audience: Audience, event: ApiEvent): void {
+  if (audience === 'public') return;
+  if (audience === 'admin') {
+    if (event.requestContext.authorizer?.iam === undefined) {
+      throw new ForbiddenError('This route is for the back office: sign the request with SigV4');
+    }
+    return;
+  }
+  const shopper = shopperOf(event);
+  if (shopper === undefined) throw new ForbiddenError('This route needs a signed-in shopper');
+  const named = event.pathParameters?.[CUSTOMER_PARAMETER];
+  if (named !== undefined && named !== shopper) {
+    throw new ForbiddenError('The signed-in shopper may act only on their own customer id');
+  }
+}
+
 /** The one mapping from errors to HTTP responses. */
 export function errorResponse(error: unknown, requestId: string): ApiResult {
+  if (error instanceof ForbiddenError) {
+    return json(403, { error: 'Forbidden', message: error.message });
+  }
   if (error instanceof ValidationError) {
     return json(400, { error: 'ValidationError', message: 'The request is invalid', issues: error.issues });
   }
@@ -126,15 +190,18 @@ export type RouteHandlers<G extends FunctionGroup> = { readonly [Id in RouteIdOf
  * export const handler = httpApi('Catalog', { getProduct: async (event) => ok(...), ... });
  */
 export function httpApi<G extends FunctionGroup>(group: G, routes: RouteHandlers<G>) {
-  const byRouteKey = new Map([...routesOfGroup(group)].map(([routeKey, id]) => [routeKey, routes[id]]));
+  const byRouteKey = new Map(
+    [...routesOfGroup(group)].map(([routeKey, id]) => [routeKey, { route: routes[id], audience: ROUTES[id].audience }]),
+  );
   return instrumented(async (event: ApiEvent, context: Context): Promise<ApiResult> => {
-    const route = byRouteKey.get(event.routeKey);
-    logger.appendKeys({ routeKey: event.routeKey });
-    if (route === undefined) return json(404, { error: 'NotFound', message: `No route ${event.routeKey}` });
+    const served = byRouteKey.get(event.routeKey);
+    logger.appendKeys({ routeKey: event.routeKey, caller: callerOf(event) });
+    if (served === undefined) return json(404, { error: 'NotFound', message: `No route ${event.routeKey}` });
     metrics.addDimensions({ route: event.routeKey });
     return publishCapacity(async () => {
       try {
-        return await route(event, context);
+        authorize(served.audience, event);
+        return await served.route(event, context);
       } catch (error) {
         return errorResponse(error, context.awsRequestId);
       }

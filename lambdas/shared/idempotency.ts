@@ -20,7 +20,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { requireEnv } from './env';
 import { IdempotencyKeyReusedError, ServiceUnavailableError, ValidationError } from './errors';
-import type { ApiEvent, ApiResult, Route } from './http';
+import { type ApiEvent, type ApiResult, callerOf, type Route } from './http';
 import { requestTokenOf } from './ids';
 import { tracer } from './observability';
 
@@ -56,8 +56,7 @@ function idempotencyKeyOf(event: ApiEvent): string {
   return key;
 }
 
-const scopeOf = (event: ApiEvent, key: string) =>
-  [event.routeKey, event.requestContext.authorizer?.iam?.userArn ?? 'anonymous', key].join('|');
+const scopeOf = (event: ApiEvent, key: string) => [event.routeKey, callerOf(event), key].join('|');
 
 /**
  * A token for DynamoDB's ClientRequestToken, derived from the idempotency scope, so that a

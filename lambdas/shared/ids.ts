@@ -23,6 +23,15 @@ export function newId(now = Date.now()): string {
 }
 
 /**
+ * An id of the same length and alphabet as `newId`, derived from the parts that make a request
+ * unique, so that every attempt of one request names the same entity (not time-ordered).
+ */
+export function idFrom(...parts: string[]): string {
+  const digest = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return encode(BigInt(`0x${digest.slice(0, 33)}`), 26);
+}
+
+/**
  * A 32-character DynamoDB ClientRequestToken from the parts that make a request unique, so that
  * the same request always carries the same token and a retry of it is recognised.
  */

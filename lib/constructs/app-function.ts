@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -20,9 +20,6 @@ import type { DaxCache } from './dax-cache';
 
 /** Repository root, where package-lock.json and the handlers live. */
 const PROJECT_ROOT = join(__dirname, '..', '..');
-
-/** What a function may do with the table. */
-export type TableAccess = 'read' | 'readWrite';
 
 export interface AppFunctionProps {
   /** Handler file, relative to `lambdas/handlers/`, e.g. `api/catalog.ts`. */
@@ -114,7 +111,9 @@ const NETWORK_INTERFACE_ACTIONS = [
 ] as const;
 
 /** Every index of the single-table design, by name. */
-const INDEX_NAMES = [...Object.values(GlobalIndexes), ...Object.values(LocalIndexes)].map((index) => index.indexName);
+const INDEX_NAMES: readonly string[] = [...Object.values(GlobalIndexes), ...Object.values(LocalIndexes)].map(
+  (index) => index.indexName,
+);
 
 /**
  * The table's ARN and each of its indexes' by name: what a read grant covers. The CDK's table
@@ -125,9 +124,56 @@ export const tableAndIndexArns = (table: ITableV2): string[] => [
   ...INDEX_NAMES.map((name) => `${table.tableArn}/index/${name}`),
 ];
 
-const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'] as const;
+/** Item-level reads, in the order statements list them. */
+const TABLE_READ_ACTION_ORDER = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan'];
+/** Item-level writes, in the order statements list them. */
+const TABLE_WRITE_ACTION_ORDER = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+];
+const TABLE_READ_ACTIONS: ReadonlySet<string> = new Set(TABLE_READ_ACTION_ORDER);
+const TABLE_WRITE_ACTIONS: ReadonlySet<string> = new Set(TABLE_WRITE_ACTION_ORDER);
 
-const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'] as const;
+/** The local indexes: they share the table's partition key. */
+const LOCAL_INDEX_NAMES: readonly string[] = Object.values(LocalIndexes).map((index) => index.indexName);
+
+/** What the CDK's `grantEncryptDecrypt` grants; writers keep it (see docs/security.md). */
+const KEY_ENCRYPT_DECRYPT_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'] as const;
+
+/** The item operations Powertools idempotency sends to its table (DynamoDBPersistenceLayer). */
+export const IDEMPOTENCY_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+] as const;
+
+/** What a function may do with the table: see `AppFunction.bindTable`. */
+export interface TableGrant {
+  /** Item actions on the table itself, e.g. `dynamodb:GetItem`; transactions need the action of each item kind. */
+  readonly actions: readonly string[];
+  /**
+   * Indexes the function queries, by name.
+   *
+   * @default - none
+   */
+  readonly indexes?: readonly string[];
+  /**
+   * Partition-key patterns the function's reads of the table and its local indexes are held to (an
+   * IAM `dynamodb:LeadingKeys` condition), e.g. `PRODUCT#*`.
+   *
+   * @default - any partition
+   */
+  readonly readsFrom?: readonly string[];
+  /**
+   * Partition-key patterns the function's writes are held to.
+   *
+   * @default - any partition
+   */
+  readonly writesTo?: readonly string[];
+}
 
 /** The team's defaults, in one place. */
 const DEFAULTS = {
@@ -151,7 +197,7 @@ const DEFAULTS = {
  *
  * @example
  * const fn = new AppFunction(this, 'Catalog', { handler: 'api/catalog.ts', ... });
- * fn.bindTable(table, 'read');
+ * fn.bindTable(table, { actions: ['dynamodb:GetItem'], readsFrom: ['PRODUCT#*'] });
  */
 export class AppFunction extends Construct {
   readonly function: NodejsFunction;
@@ -244,53 +290,108 @@ export class AppFunction extends Construct {
   }
 
   /**
-   * Set TABLE_NAME and grant the table and its key for reading, or reading and writing: reads on
-   * the table and each named index, Scan only with `allowScan`, writes on the table only and, with
-   * `writesTo`, only to items whose partition key matches one of the given patterns.
+   * Set TABLE_NAME and grant exactly the given DynamoDB actions on the table, the named indexes,
+   * and the table's key:
+   * - reads (GetItem, BatchGetItem, Query, Scan) on the table, held to the `readsFrom` partitions
+   *   when given; Query on each index named in `indexes`, local indexes held to `readsFrom` as
+   *   well (they share the table's partition key), global ones not (their partition keys are other
+   *   attributes, and IAM's `dynamodb:LeadingKeys` names the table's);
+   * - writes (PutItem, UpdateItem, DeleteItem, ConditionCheckItem) on the table alone, held to the
+   *   `writesTo` partitions when given;
+   * - the key for DynamoDB's use only (`kms:ViaService`): decrypt for a reader, encrypt and decrypt
+   *   for a writer.
    *
    * The CDK's table grants cover `<table>/index/*` and every action of a kind; naming each index
-   * and action keeps the grant exact and free of wildcards. Reads need kms:Decrypt on the table's
-   * key, writes encryption as well.
+   * and action keeps the grant exact and free of wildcards.
    */
-  bindTable(
-    table: ITableV2,
-    access: TableAccess,
-    options: { readonly allowScan?: boolean; readonly writesTo?: readonly string[] } = {},
-  ): this {
+  bindTable(table: ITableV2, grant: TableGrant): this {
     this.function.addEnvironment('TABLE_NAME', table.tableName);
-    const resources = tableAndIndexArns(table);
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        sid: 'ReadTable',
-        // Scan reads (and bills) the whole table: only functions that must scan may.
-        actions: [...TABLE_READ_ACTIONS, ...(options.allowScan === true ? ['dynamodb:Scan'] : [])],
-        resources,
-      }),
-    );
-    if (access === 'readWrite') {
+    const unknown = grant.actions.filter((a) => !TABLE_READ_ACTIONS.has(a) && !TABLE_WRITE_ACTIONS.has(a));
+    if (unknown.length > 0) {
+      throw new Error(
+        `bindTable: ${unknown.join(', ')} is not an item action; allowed: ${[...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS].join(', ')}`,
+      );
+    }
+    const reads = TABLE_READ_ACTION_ORDER.filter((a) => grant.actions.includes(a));
+    const writes = TABLE_WRITE_ACTION_ORDER.filter((a) => grant.actions.includes(a));
+    if (grant.readsFrom !== undefined && reads.includes('dynamodb:Scan')) {
+      // A Scan names no partition, and ForAllValues over no keys is true: the condition would not hold it.
+      throw new Error('bindTable: readsFrom cannot hold a Scan; grant Scan without readsFrom');
+    }
+    const held = (patterns: readonly string[] | undefined) =>
+      patterns === undefined
+        ? {}
+        : { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...patterns] } } };
+    if (reads.length > 0) {
       this.role.addToPrincipalPolicy(
         new PolicyStatement({
-          sid: 'WriteTable',
-          actions: [...TABLE_WRITE_ACTIONS],
+          sid: 'ReadTable',
+          actions: reads,
           resources: [table.tableArn],
-          // Writes only to the partitions the routes own, e.g. CUSTOMER#* for the cart.
-          ...(options.writesTo === undefined
-            ? {}
-            : { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...options.writesTo] } } }),
+          ...held(grant.readsFrom),
         }),
       );
     }
-    if (access === 'read') table.encryptionKey?.grantDecrypt(this.role);
-    else table.encryptionKey?.grantEncryptDecrypt(this.role);
-    if (access === 'readWrite') {
+    const indexes = grant.indexes ?? [];
+    const unknownIndexes = indexes.filter((name) => !INDEX_NAMES.includes(name));
+    if (unknownIndexes.length > 0) {
+      throw new Error(`bindTable: no index ${unknownIndexes.join(', ')}; the table has ${INDEX_NAMES.join(', ')}`);
+    }
+    const indexArns = (names: readonly string[]) => names.map((name) => `${table.tableArn}/index/${name}`);
+    const local = indexes.filter((name) => LOCAL_INDEX_NAMES.includes(name));
+    const global = indexes.filter((name) => !LOCAL_INDEX_NAMES.includes(name));
+    if (local.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'ReadLocalIndexes',
+          actions: ['dynamodb:Query'],
+          resources: indexArns(local),
+          ...held(grant.readsFrom),
+        }),
+      );
+    }
+    if (global.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({ sid: 'ReadGlobalIndexes', actions: ['dynamodb:Query'], resources: indexArns(global) }),
+      );
+    }
+    if (writes.length > 0) {
+      this.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'WriteTable',
+          actions: writes,
+          resources: [table.tableArn],
+          ...held(grant.writesTo),
+        }),
+      );
+    }
+    if (table.encryptionKey !== undefined) {
+      this.grantKeyVia(table.encryptionKey, 'TableKey', 'dynamodb', writes.length > 0);
+    }
+    return this;
+  }
+
+  /**
+   * Grant the key for one service's use on the function's behalf only (`kms:ViaService`): decrypt,
+   * and with `encrypt` the CDK's encrypt-decrypt set.
+   */
+  private grantKeyVia(key: IKey, sid: string, service: string, encrypt: boolean): void {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid,
+        actions: encrypt ? [...KEY_ENCRYPT_DECRYPT_ACTIONS] : ['kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `${service}.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
+    if (encrypt) {
       Validations.of(this.role).acknowledge(
         ...['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => ({
           id: `AwsSolutions-IAM5[Action::${action}]`,
-          reason: `${action} is part of the CDK's encrypt-decrypt grant on the one table key; the resource is that key alone.`,
+          reason: `${action} is part of the CDK's encrypt-decrypt grant on the one application key, for DynamoDB's use alone (kms:ViaService); the resource is that key alone.`,
         })),
       );
     }
-    return this;
   }
 
   /**
@@ -302,11 +403,11 @@ export class AppFunction extends Construct {
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'IdempotencyRecords',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        actions: [...IDEMPOTENCY_ACTIONS],
         resources: [table.tableArn],
       }),
     );
-    table.encryptionKey?.grantEncryptDecrypt(this.role);
+    if (table.encryptionKey !== undefined) this.grantKeyVia(table.encryptionKey, 'IdempotencyKey', 'dynamodb', true);
     return this;
   }
 
@@ -320,9 +421,14 @@ export class AppFunction extends Construct {
   bindSecret(secret: ISecret, variable: string): this {
     this.function.addEnvironment(variable, secret.secretArn);
     this.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+      new PolicyStatement({
+        sid: 'ReadSecret',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secret.secretArn],
+      }),
     );
-    secret.encryptionKey?.grantDecrypt(this.role);
+    if (secret.encryptionKey !== undefined)
+      this.grantKeyVia(secret.encryptionKey, 'SecretKey', 'secretsmanager', false);
     return this;
   }
 

@@ -8,6 +8,7 @@ import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { GlobalIndexes, LocalIndexes } from '../../lambdas/model/table-design';
 import { acknowledgeWildcardResources } from '../nag';
 import { AppFunction } from './app-function';
 
@@ -120,10 +121,16 @@ export class RestoreDrill extends Construct {
       timeout: Duration.minutes(15),
       tracing: props.tracing,
     });
-    this.validation.bindTable(props.table, 'read', { allowScan: true }).withEnvironment({
-      STATUS_SHARDS: String(props.statusShards),
-      RESTORE_CHECK_TOLERANCE_PERCENT: String(props.tolerancePercent),
-    });
+    // The source table, to compare the restored one with: counted by Scan, its indexes by Query.
+    this.validation
+      .bindTable(props.table, {
+        actions: ['dynamodb:Query', 'dynamodb:Scan'],
+        indexes: [...Object.values(GlobalIndexes), ...Object.values(LocalIndexes)].map((i) => i.indexName),
+      })
+      .withEnvironment({
+        STATUS_SHARDS: String(props.statusShards),
+        RESTORE_CHECK_TOLERANCE_PERCENT: String(props.tolerancePercent),
+      });
     const restoredTables = stack.formatArn({
       service: 'dynamodb',
       resource: 'table',

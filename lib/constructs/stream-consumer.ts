@@ -1,12 +1,55 @@
-import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { EventSourceMapping, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import {
+  type DlqDestinationConfig,
+  EventSourceMapping,
+  type IEventSourceDlq,
+  type IEventSourceMapping,
+  type IFunction,
+  StartingPosition,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AppFunction } from './app-function';
+
+/** The key, for one service's use on the role's behalf only. */
+const viaService = (scope: Construct, service: string) => ({
+  StringEquals: { 'kms:ViaService': `${service}.${Stack.of(scope).region}.amazonaws.com` },
+});
+
+/**
+ * The failure queue of a mapping, as the CDK's SqsDlq binds it but for the key: SqsDlq grants
+ * the CDK's encrypt-decrypt set on the queue's key for any use; a sender to an SSE-KMS queue needs
+ * kms:GenerateDataKey and kms:Decrypt, and only through SQS.
+ */
+class FailureQueue implements IEventSourceDlq {
+  constructor(
+    private readonly queue: IQueue,
+    private readonly key: IKey,
+  ) {}
+
+  bind(_target: IEventSourceMapping, targetHandler: IFunction): DlqDestinationConfig {
+    targetHandler.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'SendFailures',
+        actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+        resources: [this.queue.queueArn],
+      }),
+    );
+    targetHandler.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'FailureQueueKey',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.key.keyArn],
+        conditions: viaService(targetHandler, 'sqs'),
+      }),
+    );
+    return { destination: this.queue.queueArn };
+  }
+}
 
 /** How Lambda hands the stream to the consumer, and when it gives up on a batch. */
 export interface StreamDelivery {
@@ -89,7 +132,7 @@ export class StreamConsumer extends Construct {
     const { role } = this.function;
 
     // Lambda's poller reads the stream with the function's role. The stream is encrypted with the
-    // table's key, so reading it needs kms:Decrypt on that key.
+    // table's key, so reading it needs kms:Decrypt on that key, through DynamoDB.
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'ReadTableStream',
@@ -107,7 +150,14 @@ export class StreamConsumer extends Construct {
           ? 'dynamodb:ListStreams, which Lambda’s stream poller calls, and X-Ray’s PutTraceSegments and PutTelemetryRecords support no resource-level permissions.'
           : 'dynamodb:ListStreams, which Lambda’s stream poller calls, supports no resource-level permissions.',
     });
-    key.grantDecrypt(role);
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'StreamKey',
+        actions: ['kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: viaService(this, 'dynamodb'),
+      }),
+    );
 
     this.failures = new Queue(this, 'Failures', {
       encryption: QueueEncryption.KMS,
@@ -138,13 +188,7 @@ export class StreamConsumer extends Construct {
       // One batch per shard at a time keeps each item's changes in order.
       parallelizationFactor: 1,
       filters: [...props.filters],
-      onFailure: new SqsDlq(this.failures),
+      onFailure: new FailureQueue(this.failures, key),
     });
-    Validations.of(role).acknowledge(
-      ...['kms:GenerateDataKey*', 'kms:ReEncrypt*'].map((action) => ({
-        id: `AwsSolutions-IAM5[Action::${action}]`,
-        reason: `${action} is part of the CDK's send grant on the failure queue, which is encrypted with the one application key; the resource is that key alone.`,
-      })),
-    );
   }
 }

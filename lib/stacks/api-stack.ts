@@ -1,7 +1,14 @@
 import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, type HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import {
+  HttpApi,
+  type HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  type IHttpRouteAuthorizer,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { GatewayVpcEndpointAwsService, InterfaceVpcEndpointAwsService } from 'aws-cdk-lib/aws-ec2';
@@ -11,7 +18,7 @@ import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { isWrite, routeList } from '../../lambdas/model/api-catalogue';
+import { type IndexName, iamActionsOf, routeList } from '../../lambdas/model/api-catalogue';
 import {
   type Audience,
   FUNCTION_GROUPS,
@@ -19,9 +26,10 @@ import {
   type FunctionGroupSpec,
 } from '../../lambdas/model/api-routes';
 import type { AppConfig } from '../config';
-import { AppFunction, type TableAccess, tableAndIndexArns } from '../constructs/app-function';
+import { AppFunction, tableAndIndexArns } from '../constructs/app-function';
 import { DaxCache } from '../constructs/dax-cache';
 import { IsolatedNetwork } from '../constructs/isolated-network';
+import type { ShopperIdentity } from '../constructs/shopper-identity';
 import { acknowledgeWildcardResources } from '../nag';
 import { stageNames } from '../names';
 
@@ -30,11 +38,24 @@ export interface ApiStackProps extends StackProps {
   readonly table: ITableV2;
   readonly idempotencyTable: ITableV2;
   readonly key: IKey;
+  /**
+   * The shoppers' user pool and app client, whose tokens the shopper routes accept; required with
+   * the HTTP API.
+   *
+   * @default - none (only where the target has no HTTP API)
+   */
+  readonly shoppers?: ShopperIdentity;
 }
 
 /** What a function group's routes need from the table, derived from the requests they make. */
 export interface GroupAccess {
-  readonly access: TableAccess;
+  /**
+   * The item actions on the table itself that the group's requests need, sorted: each request's own
+   * action, or each item kind's for a transaction.
+   */
+  readonly tableActions: readonly string[];
+  /** The indexes the group's routes query, sorted. */
+  readonly indexes: readonly IndexName[];
   /** A route of the group scans the table (the marketing export does). */
   readonly scans: boolean;
   /** A route of the group takes an Idempotency-Key, so the function needs the idempotency table. */
@@ -43,12 +64,20 @@ export interface GroupAccess {
   readonly cached: boolean;
 }
 
-/** Derive a group's access from the catalogue: write grants only where a route writes, Scan only where one scans. */
+/**
+ * Derive a group's access from the requests the catalogue documents for its routes, which the
+ * integration tests check against what the code sends: an action only where a request needs it,
+ * an index only where a route queries it.
+ */
 export function groupAccess(group: FunctionGroup): GroupAccess {
   const routes = routeList().filter((r) => r.group === group);
   const requests = routes.flatMap((r) => r.patterns.flatMap((p) => p.requests));
+  const onIndexes = requests.filter((r) => r.index !== undefined);
+  const notQuery = onIndexes.find((r) => r.operation !== 'Query');
+  if (notQuery !== undefined) throw new Error(`${group}: only Query is granted on indexes, not ${notQuery.operation}`);
   return {
-    access: requests.some((r) => isWrite(r.operation)) ? 'readWrite' : 'read',
+    tableActions: [...new Set(requests.filter((r) => r.index === undefined).flatMap(iamActionsOf))].sort(),
+    indexes: [...new Set(onIndexes.map((r) => r.index as IndexName))].sort(),
     scans: requests.some((r) => r.operation === 'Scan'),
     idempotent: routes.some((r) => r.idempotent === true),
     cached: routes.length > 0 && routes.every((r) => r.cached === true),
@@ -59,8 +88,10 @@ export function groupAccess(group: FunctionGroup): GroupAccess {
 export const groupHandler = (group: FunctionGroup): string => `api/${group.toLowerCase()}.ts`;
 
 /**
- * The stateless service stack: an HTTP API with IAM authorization on every route, stage
- * throttling and JSON access logs, in front of one Lambda function per route group.
+ * The stateless service stack: an HTTP API with stage throttling and JSON access logs, in front of
+ * one Lambda function per route group. Each route is authorized by its audience: the catalogue's
+ * reads are public, the shoppers' routes take a token of the shoppers' user pool (a JWT
+ * authorizer), the back office's routes take SigV4 (IAM authorization).
  */
 export class ApiStack extends Stack {
   /** Absent on a target without HTTP APIs (see lib/targets.ts). */
@@ -124,12 +155,31 @@ export class ApiStack extends Stack {
     // The HTTP API, unless the target has none (LocalStack's free plan; see lib/targets.ts): there the
     // route functions are deployed on their own, to be invoked directly.
     let api: HttpApi | undefined;
+    let authorizers: Record<Audience, IHttpRouteAuthorizer> | undefined;
     if (config.httpApi) {
+      const { shoppers } = props;
+      if (shoppers === undefined) {
+        throw new Error(
+          'ApiStack: the HTTP API needs `shoppers` (the user pool whose tokens its shopper routes accept)',
+        );
+      }
       api = new HttpApi(this, 'HttpApi', {
         description: `${config.appName} (${config.stage}) store API`,
+        // Every route names its authorizer below; a route added without one still needs SigV4.
         defaultAuthorizer: new HttpIamAuthorizer(),
         createDefaultStage: false,
       });
+      authorizers = {
+        public: new HttpNoneAuthorizer(),
+        // API Gateway checks the token's signature (the pool's published keys), issuer, audience
+        // (the storefront client) and expiry, and answers 401 itself; the function then binds the
+        // customer id to the token's subject (lambdas/shared/http.ts).
+        shopper: new HttpJwtAuthorizer('Shoppers', shoppers.issuer, {
+          jwtAudience: [shoppers.client.userPoolClientId],
+          identitySource: ['$request.header.Authorization'],
+        }),
+        admin: new HttpIamAuthorizer(),
+      };
 
       const accessLogs = new LogGroup(this, 'AccessLogs', {
         retention: RetentionDays.ONE_MONTH,
@@ -212,9 +262,9 @@ export class ApiStack extends Stack {
 
     const functions: Record<string, AppFunction> = {};
     const cachedGroups: FunctionGroup[] = [];
-    const invoke: Record<Audience, string[]> = { shopper: [], admin: [] };
+    const adminRoutes: string[] = [];
     for (const [id, spec] of Object.entries(FUNCTION_GROUPS) as [FunctionGroup, FunctionGroupSpec][]) {
-      const { access, scans, idempotent, cached } = groupAccess(id);
+      const { tableActions, indexes, idempotent, cached } = groupAccess(id);
       const fn = new AppFunction(this, id, {
         handler: groupHandler(id),
         description: spec.description,
@@ -226,16 +276,36 @@ export class ApiStack extends Stack {
         tracing: config.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
         ...(cached && this.cache !== undefined ? { cache: this.cache } : {}),
       })
-        .bindTable(table, access, { allowScan: scans, writesTo: spec.writesTo })
+        .bindTable(table, {
+          actions: tableActions,
+          indexes,
+          ...(spec.readsFrom === undefined ? {} : { readsFrom: spec.readsFrom }),
+          ...(spec.writesTo === undefined ? {} : { writesTo: spec.writesTo }),
+        })
         .bindSecret(cursorKey, 'CURSOR_SECRET_ARN')
         .withEnvironment({ STATUS_SHARDS: String(config.statusShards) });
       if (idempotent) fn.bindIdempotencyTable(props.idempotencyTable);
-      if (api !== undefined) {
+      if (api !== undefined && authorizers !== undefined) {
         const integration = new HttpLambdaIntegration(`${id}Integration`, fn.function);
         for (const route of routeList().filter((r) => r.group === id)) {
           const [method, path] = route.route.split(' ') as [HttpMethod, string];
-          api.addRoutes({ path, methods: [method], integration });
-          invoke[route.audience].push(
+          const added = api.addRoutes({
+            path,
+            methods: [method],
+            integration,
+            authorizer: authorizers[route.audience],
+          });
+          if (route.audience === 'public') {
+            for (const r of added) {
+              Validations.of(r).acknowledge({
+                id: 'AwsSolutions-APIG4',
+                reason:
+                  'A public read of the catalogue: anyone may browse products without signing in, as in any shop. It returns public product fields only, is throttled by the stage, and its function can read only product partitions.',
+              });
+            }
+          }
+          if (route.audience !== 'admin') continue;
+          adminRoutes.push(
             this.formatArn({
               service: 'execute-api',
               resource: api.apiId,
@@ -251,22 +321,22 @@ export class ApiStack extends Stack {
     this.cachedGroups = cachedGroups;
 
     if (api !== undefined) {
-      // Attach these to the roles of the callers: shoppers' backends cannot reach the back office.
-      for (const [audience, resources] of Object.entries(invoke)) {
-        const policy = new ManagedPolicy(this, `${audience === 'admin' ? 'Admin' : 'Shopper'}InvokePolicy`, {
-          description: `Invoke the ${audience} routes of the ${config.appName} ${config.stage} API`,
-          statements: [new PolicyStatement({ actions: ['execute-api:Invoke'], resources })],
-        });
-        acknowledgeWildcardResources(
-          policy,
-          resources,
-          'Each wildcard stands where a path parameter of one route is ({sku}, {customerId}, ...); method, stage and path prefix are fixed. IAM lets a wildcard span "/" too, so it also covers deeper paths under that prefix, which is why the back-office routes live under /admin and the status route is granted to the back office only.',
-        );
-      }
+      // Attach this to the back office's roles. Shoppers need no IAM principal: their routes take a
+      // token of the user pool, and a storefront backend that calls for a shopper passes the
+      // shopper's token on (docs/security.md).
+      const policy = new ManagedPolicy(this, 'AdminInvokePolicy', {
+        description: `Invoke the admin routes of the ${config.appName} ${config.stage} API`,
+        statements: [new PolicyStatement({ actions: ['execute-api:Invoke'], resources: adminRoutes })],
+      });
+      acknowledgeWildcardResources(
+        policy,
+        adminRoutes,
+        'Each wildcard stands where a path parameter of one route is ({day}, {sku}, {customerId}, ...); method, stage and path prefix are fixed. IAM lets a wildcard span "/" too, so it also covers deeper paths under that prefix; the only such paths are shopper routes, which take no SigV4 (their authorizer is the JWT one), so the policy opens nothing more.',
+      );
 
       new CfnOutput(this, 'ApiUrl', {
         value: api.apiEndpoint,
-        description: 'Base URL of the API (SigV4-signed requests only)',
+        description: 'Base URL of the API: catalogue public, shopper routes with a token, back office with SigV4',
       });
     }
   }

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AttributeType,
   Billing,
@@ -13,6 +13,7 @@ import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { AppConfig, BillingConfig, ContributorInsightsMode as InsightsSetting } from '../config';
 import { AppTable } from '../constructs/app-table';
+import { ShopperIdentity } from '../constructs/shopper-identity';
 import { stageNames } from '../names';
 
 export interface DataStackProps extends StackProps {
@@ -42,7 +43,7 @@ function contributorInsights(setting: InsightsSetting): ContributorInsightsMode 
 }
 
 /**
- * The stateful stack: the application's KMS key and the single table.
+ * The stateful stack: the application's KMS key, the single table, and the shoppers' user pool.
  *
  * Everything here outlives deployments of the service stacks, so it changes rarely and is
  * retained and deletion-protected in production.
@@ -53,6 +54,12 @@ export class DataStack extends Stack {
   readonly table: ITableV2;
   /** Idempotency records of the mutating routes (Powertools' layout: `id`, TTL on `expiration`). */
   readonly idempotencyTable: ITableV2;
+  /**
+   * The shoppers' user pool and the storefront's app client, whose tokens the API's shopper routes
+   * accept. Here rather than with the API because it holds every shopper's account: it is retained
+   * and deletion-protected with the data. Absent on a target without an HTTP API (lib/targets.ts).
+   */
+  readonly shoppers?: ShopperIdentity;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -68,22 +75,31 @@ export class DataStack extends Stack {
       pendingWindow: Duration.days(config.retainData ? 30 : 7),
     });
 
-    // CloudWatch Logs encrypts the application's log groups with this key; the condition limits it
-    // to log groups of this account and region.
+    // CloudWatch Logs encrypts the application's log groups with this key. The condition holds it to
+    // the log groups of this stage: CloudFormation names each one `<stack name>-<logical id>-<suffix>`
+    // and every stack of the stage is named `<app>-<stage>-...` (a test pins that no log group is
+    // named otherwise); with analytics, also the groups Glue writes the curation job's logs to
+    // (`/aws-glue/jobs/...`, named by Glue).
+    const names = stageNames(config);
+    const logGroup = (name: string) =>
+      this.formatArn({
+        service: 'logs',
+        resource: 'log-group',
+        resourceName: name,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
     key.addToResourcePolicy(
       new PolicyStatement({
-        sid: 'AllowCloudWatchLogsOfThisAccount',
+        sid: 'AllowCloudWatchLogsOfThisStage',
         principals: [new ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
         actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
         resources: ['*'],
         conditions: {
           ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': this.formatArn({
-              service: 'logs',
-              resource: 'log-group',
-              resourceName: '*',
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
+            'kms:EncryptionContext:aws:logs:arn': [
+              logGroup(`${names.prefix}-*`),
+              ...(config.analytics ? [logGroup('/aws-glue/jobs/*')] : []),
+            ],
           },
         },
       }),
@@ -93,7 +109,6 @@ export class DataStack extends Stack {
     // calls KMS on the publisher's behalf). The conditions hold the grant to this stage's alarms
     // publishing to this stage's alarm topic, both named in lib/names.ts so that this stack does
     // not depend on the monitoring stack.
-    const names = stageNames(config);
     key.addToResourcePolicy(
       new PolicyStatement({
         sid: 'AllowCloudWatchAlarmsToPublishToTheAlarmTopic',
@@ -171,6 +186,25 @@ export class DataStack extends Stack {
       deletionProtection: config.retainData,
       removalPolicy,
     });
+
+    if (config.httpApi) {
+      this.shoppers = new ShopperIdentity(this, 'Shoppers', {
+        removalPolicy,
+        deletionProtection: config.retainData,
+      });
+      new CfnOutput(this, 'ShopperUserPoolId', {
+        value: this.shoppers.userPool.userPoolId,
+        description: 'Cognito user pool the shoppers sign up and sign in to',
+      });
+      new CfnOutput(this, 'ShopperClientId', {
+        value: this.shoppers.client.userPoolClientId,
+        description: "The storefront's app client: the audience the API's shopper routes accept",
+      });
+      new CfnOutput(this, 'ShopperTokenIssuer', {
+        value: this.shoppers.issuer,
+        description: "Issuer of the tokens the API's shopper routes accept",
+      });
+    }
 
     this.key = key;
     this.table = table;

@@ -22,9 +22,16 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import { ORDER_EVENT_SOURCE, OrderEventType } from '../../lambdas/model/events';
 import type { AppConfig } from '../config';
-import { AppFunction } from '../constructs/app-function';
+import { AppFunction, type TableGrant } from '../constructs/app-function';
 import { acknowledgeWildcardResources } from '../nag';
 import { stageNames } from '../names';
+
+/** What the fulfilment steps do to the table (lambdas/data/fulfilment.ts). */
+export const FULFILMENT_TABLE_GRANT = {
+  actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+  readsFrom: ['CUSTOMER#*'],
+  writesTo: ['CUSTOMER#*', 'PRODUCT#*'],
+} as const satisfies TableGrant;
 
 export interface FulfilmentStackProps extends StackProps {
   readonly config: AppConfig;
@@ -80,7 +87,10 @@ export class FulfilmentStack extends Stack {
         logRemovalPolicy: removalPolicy,
         tracing: config.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       })
-        .bindTable(table, 'readWrite', { writesTo: ['CUSTOMER#*', 'PRODUCT#*'] })
+        // Each step reads the order with its lines (a Query of the customer's partition) and moves it
+        // on with UpdateItem; compensation cancels it in a transaction of updates (the order, each
+        // product's stock, the customer's totals). Nothing is put or deleted.
+        .bindTable(table, FULFILMENT_TABLE_GRANT)
         .withEnvironment({ STATUS_SHARDS: String(config.statusShards) });
     this.functions = {
       PayOrder: step('PayOrder'),

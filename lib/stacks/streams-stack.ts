@@ -9,8 +9,16 @@ import type { Construct } from 'constructs';
 import { EntityType } from '../../lambdas/model/entities';
 import { ARCHIVE_PREFIX, TTL_DELETION } from '../../lambdas/model/streams';
 import type { AppConfig } from '../config';
+import type { TableGrant } from '../constructs/app-function';
 import { StreamConsumer, type StreamDelivery } from '../constructs/stream-consumer';
 import { acknowledgeWildcardResources } from '../nag';
+
+/** What the sales aggregator does to the table (lambdas/streams/sales-aggregator.ts, lambdas/data/sales.ts). */
+export const SALES_AGGREGATOR_TABLE_GRANT = {
+  actions: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+  readsFrom: ['CUSTOMER#*'],
+  writesTo: ['SALES#*'],
+} as const satisfies TableGrant;
 
 export interface StreamsStackProps extends StackProps {
   readonly config: AppConfig;
@@ -173,9 +181,10 @@ export class StreamsStack extends Stack {
       });
 
     const sales = consumer('SalesAggregator');
-    // Reads an order's lines; writes only the sales partitions.
+    // Reads an order's lines (a Query of the customer's partition); adds to the sales partitions
+    // with UpdateItem, and nothing else.
     sales.function
-      .bindTable(table, 'readWrite', { writesTo: ['SALES#*'] })
+      .bindTable(table, SALES_AGGREGATOR_TABLE_GRANT)
       .withEnvironment({ STATUS_SHARDS: String(config.statusShards) });
 
     const orderEvents = consumer('OrderEvents');
@@ -190,7 +199,14 @@ export class StreamsStack extends Stack {
     archiver.function.role.addToPrincipalPolicy(
       new PolicyStatement({ sid: 'ArchiveExpiredCarts', actions: ['s3:PutObject'], resources: [archivedObjects] }),
     );
-    key.grant(archiver.function.role, 'kms:GenerateDataKey');
+    archiver.function.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ArchiveKey',
+        actions: ['kms:GenerateDataKey'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `s3.${this.region}.amazonaws.com` } },
+      }),
+    );
     acknowledgeWildcardResources(
       archiver.function.role,
       [archivedObjects],

@@ -33,6 +33,9 @@ export interface AssemblyFunction extends ResourceRef {
   readonly variables: Readonly<Record<string, unknown>>;
 }
 
+/** How API Gateway authorizes a route (`AuthorizationType`). */
+export type RouteAuthorization = 'NONE' | 'AWS_IAM' | 'JWT' | 'CUSTOM';
+
 export interface AssemblyRoute {
   readonly method: string;
   /** Path template, e.g. `/products/{sku}`. */
@@ -40,6 +43,16 @@ export interface AssemblyRoute {
   /** `GET /products/{sku}`, as API Gateway puts it in the event. */
   readonly routeKey: string;
   readonly function: ResourceRef;
+  readonly authorization: RouteAuthorization;
+  /** The route's authorizer resource, for `JWT` (and `CUSTOM`). */
+  readonly authorizer?: ResourceRef;
+}
+
+/** A JWT authorizer of the template, its configuration as written there (references unresolved). */
+export interface AssemblyJwtAuthorizer extends ResourceRef {
+  readonly issuer: unknown;
+  readonly audience: readonly unknown[];
+  readonly identitySource: readonly string[];
 }
 
 /**
@@ -105,6 +118,32 @@ export function routesOf(stacks: readonly AssemblyStack[]): AssemblyRoute[] {
     const resources = stacks.find((s) => s.stackName === stackName)?.template.Resources ?? {};
     const functionId = referencedId(resources[integrationId ?? '']?.Properties?.IntegrationUri);
     if (functionId === undefined) throw new Error(`Route ${logicalId} (${routeKey}) has no Lambda integration`);
-    return { method, path, routeKey, function: { stackName, logicalId: functionId } };
+    const authorization = (props.AuthorizationType ?? 'NONE') as RouteAuthorization;
+    const authorizerId = referencedId(props.AuthorizerId);
+    return {
+      method,
+      path,
+      routeKey,
+      function: { stackName, logicalId: functionId },
+      authorization,
+      ...(authorizerId === undefined ? {} : { authorizer: { stackName, logicalId: authorizerId } }),
+    };
   });
+}
+
+/** Every JWT authorizer of the assembly's HTTP APIs. */
+export function jwtAuthorizersOf(stacks: readonly AssemblyStack[]): AssemblyJwtAuthorizer[] {
+  return resourcesOf(stacks, 'AWS::ApiGatewayV2::Authorizer')
+    .filter(({ resource }) => resource.Properties?.AuthorizerType === 'JWT')
+    .map(({ stackName, logicalId, resource }) => {
+      const props = resource.Properties ?? {};
+      const jwt = (props.JwtConfiguration ?? {}) as { Issuer?: unknown; Audience?: unknown[] };
+      return {
+        stackName,
+        logicalId,
+        issuer: jwt.Issuer,
+        audience: jwt.Audience ?? [],
+        identitySource: (props.IdentitySource as string[] | undefined) ?? ['$request.header.Authorization'],
+      };
+    });
 }

@@ -1,11 +1,13 @@
 /**
  * The HTTP API on localhost: matches each request to a route from the template, as API Gateway
- * does, and invokes the route's function with the event API Gateway would send (HTTP API, payload
- * format 2.0, IAM authorization), then turns the function's result into the HTTP response.
+ * does, authorizes it by the route's authorization type, and invokes the route's function with the
+ * event API Gateway would send (HTTP API, payload format 2.0), then turns the function's result
+ * into the HTTP response.
  *
- * Authorization: in AWS every route requires a SigV4 signature from a principal allowed
- * `execute-api:Invoke`. Locally, requests need no signature; each event carries the IAM identity
- * of one local caller, `LOCAL_CALLER`.
+ * Authorization is decided by an `Authorize` function (shopper-tokens.ts gives the runner's): a
+ * refusal is answered here, as API Gateway answers it, without invoking the function; otherwise
+ * the event carries what the authorizer established (a token's claims, or for IAM routes the
+ * identity of one local caller, `LOCAL_CALLER`, since requests are not signed locally).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -34,6 +36,20 @@ export interface HttpRequest {
   readonly headers: Readonly<Record<string, readonly string[]>>;
   readonly body: Buffer;
   readonly sourceIp: string;
+}
+
+/** What the route's authorizer decided: what the event carries, or API Gateway's own refusal. */
+export type Authorization =
+  | { readonly authorizer?: Record<string, unknown> }
+  | { readonly refused: GatewayError & { readonly headers?: Record<string, string> } };
+
+/** Authorize a request for a route, given its headers by lower-case name. */
+export type Authorize = (route: AssemblyRoute, headers: Readonly<Record<string, string>>) => Promise<Authorization>;
+
+/** An answer API Gateway gives itself: a status and `{"message": ...}`. */
+export interface GatewayError {
+  readonly statusCode: number;
+  readonly message: string;
 }
 
 export interface RouteMatch {
@@ -104,19 +120,35 @@ function requestTime(date: Date): string {
   return `${pad(date.getUTCDate())}/${month}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
 }
 
-/** The event API Gateway sends a Lambda proxy integration (payload format 2.0) for a request. */
-export function apiGatewayEvent(request: HttpRequest, match: RouteMatch, now = new Date()): Record<string, unknown> {
+/** A request's headers by lower-case name, several values of one joined by commas (cookies apart). */
+export function headersOf(request: Pick<HttpRequest, 'headers'>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, values] of Object.entries(request.headers)) {
+    if (name.toLowerCase() !== 'cookie') headers[name.toLowerCase()] = values.join(',');
+  }
+  return headers;
+}
+
+/**
+ * The event API Gateway sends a Lambda proxy integration (payload format 2.0) for a request, with
+ * the authorizer's output (absent on a route without authorization).
+ */
+export function apiGatewayEvent(
+  request: HttpRequest,
+  match: RouteMatch,
+  authorizer?: Record<string, unknown>,
+  now = new Date(),
+): Record<string, unknown> {
   const queryStart = request.url.indexOf('?');
   const rawPath = queryStart === -1 ? request.url : request.url.slice(0, queryStart);
   const rawQueryString = queryStart === -1 ? '' : request.url.slice(queryStart + 1);
 
   const query = new Map<string, string[]>();
   for (const [name, value] of new URLSearchParams(rawQueryString)) query.set(name, [...(query.get(name) ?? []), value]);
-  const headers: Record<string, string> = {};
+  const headers = headersOf(request);
   let cookies: string[] | undefined;
   for (const [name, values] of Object.entries(request.headers)) {
     if (name.toLowerCase() === 'cookie') cookies = values.flatMap((v) => v.split(/;\s*/)).filter(Boolean);
-    else headers[name.toLowerCase()] = values.join(',');
   }
   const host = headers.host ?? 'localhost';
   const text = TEXT_TYPES.test(headers['content-type'] ?? 'application/json');
@@ -135,7 +167,7 @@ export function apiGatewayEvent(request: HttpRequest, match: RouteMatch, now = n
     requestContext: {
       accountId: LOCAL_ACCOUNT,
       apiId: 'local',
-      authorizer: { iam: { ...LOCAL_CALLER } },
+      ...(authorizer === undefined ? {} : { authorizer }),
       domainName: host,
       domainPrefix: host.split('.')[0] ?? host,
       http: {
@@ -189,11 +221,13 @@ export function httpResponseOf(result: unknown): HttpResponse {
   };
 }
 
-/** API Gateway's own answers when no route matches or the integration fails. */
+/** API Gateway's own answers: no route matches, an authorizer refuses, or the integration fails. */
 export const GATEWAY_ERRORS = {
   notFound: { statusCode: 404, message: 'Not Found' },
+  unauthorized: { statusCode: 401, message: 'Unauthorized' },
+  forbidden: { statusCode: 403, message: 'Forbidden' },
   internal: { statusCode: 500, message: 'Internal Server Error' },
-} as const;
+} as const satisfies Record<string, GatewayError>;
 
 export interface RequestLog {
   readonly method: string;
@@ -246,10 +280,11 @@ const isUnder = (url: string, prefix: string) => {
   return path === prefix || path.startsWith(`${prefix}/`);
 };
 
-/** A Node request listener serving the routes through `invoke`. */
+/** A Node request listener serving the routes through `invoke`, each authorized by `authorize`. */
 export function httpApiListener(
   routes: readonly AssemblyRoute[],
   invoke: (route: AssemblyRoute, event: Record<string, unknown>) => Promise<{ result: unknown; functionName: string }>,
+  authorize: Authorize,
   onRequest?: (log: RequestLog) => void,
   onError?: (error: unknown, route?: AssemblyRoute) => void,
   mounted?: MountedTool,
@@ -270,16 +305,13 @@ export function httpApiListener(
         res.end(response.body);
         onRequest?.({ method, url, statusCode: response.statusCode, functionName, ms: performance.now() - started });
       };
-      const gatewayError = (error: { statusCode: number; message: string }, functionName?: string) =>
-        send(
-          {
-            statusCode: error.statusCode,
-            headers: { 'content-type': 'application/json' },
-            cookies: [],
-            body: Buffer.from(JSON.stringify({ message: error.message })),
-          },
-          functionName,
-        );
+      const gatewayError = (error: GatewayError & { readonly headers?: Record<string, string> }) =>
+        send({
+          statusCode: error.statusCode,
+          headers: { 'content-type': 'application/json', ...error.headers },
+          cookies: [],
+          body: Buffer.from(JSON.stringify({ message: error.message })),
+        });
 
       const match = matchRoute(routes, method, url.split('?')[0] ?? '/');
       if (match === undefined) return gatewayError(GATEWAY_ERRORS.notFound);
@@ -290,8 +322,10 @@ export function httpApiListener(
         body,
         sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       };
+      const authorization = await authorize(match.route, headersOf(request));
+      if ('refused' in authorization) return gatewayError(authorization.refused);
       try {
-        const event = apiGatewayEvent(request, match);
+        const event = apiGatewayEvent(request, match, authorization.authorizer);
         const { result, functionName } = await invoke(match.route, event);
         const response = httpResponseOf(result);
         // API Gateway names each request in this header, as the function saw it in requestContext.
@@ -314,6 +348,7 @@ export function httpApiListener(
 export async function serveHttpApi(
   routes: readonly AssemblyRoute[],
   functions: HostedFunctions,
+  authorize: Authorize,
   port: number,
   runner: { readonly log: Log; readonly shutdown: Shutdown },
   mounted?: MountedTool,
@@ -329,7 +364,7 @@ export async function serveHttpApi(
   };
   const onError = (error: unknown, route?: AssemblyRoute) =>
     runner.log('api', `${route?.routeKey ?? 'request'}: failed: ${describeFailure(error)}`);
-  const server = createServer(httpApiListener(routes, invoke, onRequest, onError, mounted));
+  const server = createServer(httpApiListener(routes, invoke, authorize, onRequest, onError, mounted));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);

@@ -10,9 +10,11 @@
  * - functions: every Lambda function from its built bundle, in a worker of its own (functions.ts);
  * - streams: the stream pump feeding every event source mapping from the table's real stream, and
  *   the local TTL process (streams.ts);
- * - the HTTP API: every route of the template (http-api.ts), and beside it the local console at
- *   `/_console` (local/console/), which watches the rooms through typed hooks (runner-events.ts)
- *   and the functions' DynamoDB requests through a pass-through (dynamodb-tap.ts);
+ * - the HTTP API: every route of the template (http-api.ts), each authorized as its type says,
+ *   with a local issuer of shoppers' tokens standing in for the user pool (shopper-tokens.ts), and
+ *   beside it the local console at `/_console` (local/console/), which watches the rooms through
+ *   typed hooks (runner-events.ts) and the functions' DynamoDB requests through a pass-through
+ *   (dynamodb-tap.ts);
  * - lifecycle: logging, what was skipped, and stopping in order (lifecycle.ts).
  *
  * `npm start` (local/start.ts) is the command-line face of this module; tests start it too.
@@ -28,6 +30,7 @@ import {
   type AssemblyFunction,
   type AssemblyRoute,
   type AssemblyStack,
+  jwtAuthorizersOf,
   readAssembly,
   resourcesOf,
   routesOf,
@@ -36,15 +39,18 @@ import { startDynamoDbTap } from './dynamodb-tap';
 import { hostedNamed, startFunctions } from './functions';
 import { serveHttpApi } from './http-api';
 import { closed, describeFailure, type Log, type LogChannel, Shutdown, type Skipped } from './lifecycle';
-import { LocalResources } from './references';
+import { LocalResources, refKey } from './references';
 import { createTables, daxClustersLeftOut, NOWHERE, provisionOthers } from './resources';
+import type { LocalAuth } from './run-state';
 import { RunnerEvents } from './runner-events';
 import { secretsStandIn } from './secrets-stand-in';
+import { LocalIssuer, routeAuthorizer, serveTokens } from './shopper-tokens';
 import { type PumpedStream, startStreams } from './streams';
 import { type LocalRules, startRules } from './workflows';
 
 export { displayNameOf } from './functions';
 export type { LogChannel, Skipped } from './lifecycle';
+export type { LocalAuth } from './run-state';
 
 export interface LocalAppOptions {
   /** The synthesized cloud assembly, with bundles (`cdk synth` output). */
@@ -72,6 +78,10 @@ export interface LocalApp {
   readonly apiUrl: string;
   /** The local console: the table, its indexes, the access patterns and the stream at work. */
   readonly consoleUrl: string;
+  /** Shoppers' tokens; absent when the template has no JWT authorizer. */
+  readonly auth?: LocalAuth;
+  /** The issuer behind `auth`, for tests that need tokens no endpoint hands out (expired, say). */
+  readonly shopperIssuer?: LocalIssuer;
   readonly region: string;
   readonly endpoints: { readonly dynamodb: string; readonly moto?: string };
   /** Process ids of the engines it started (Java, and Python for moto). */
@@ -93,6 +103,34 @@ export interface LocalApp {
   invoke(functionName: string, event: unknown): Promise<unknown>;
   /** Stop everything this app started; safe to call more than once. */
   stop(): Promise<void>;
+}
+
+/**
+ * A local issuer for each JWT authorizer of the templates, with the issuer and audiences the
+ * template gives it resolved against the local resources, and the token endpoint of the first.
+ */
+async function startShopperTokens(
+  stacks: readonly AssemblyStack[],
+  resources: LocalResources,
+  shutdown: Shutdown,
+): Promise<{ issuers: Map<string, LocalIssuer>; auth?: LocalAuth; issuer?: LocalIssuer }> {
+  const issuers = new Map<string, LocalIssuer>();
+  for (const authorizer of jwtAuthorizersOf(stacks)) {
+    const config = {
+      issuer: resources.resolve(authorizer.issuer, authorizer.stackName),
+      audience: authorizer.audience.map((a) => resources.resolve(a, authorizer.stackName)),
+    };
+    issuers.set(refKey(authorizer), await LocalIssuer.create(config));
+  }
+  const [first] = issuers.values();
+  if (first === undefined) return { issuers };
+  const { server, url } = await serveTokens(first);
+  shutdown.on('intake', () => closed(server));
+  return {
+    issuers,
+    auth: { tokenUrl: `${url}/token`, issuer: first.config.issuer, audience: first.config.audience },
+    issuer: first,
+  };
 }
 
 /** The file beside the kept data that holds each stream mapping's checkpoint. */
@@ -206,21 +244,24 @@ async function assemble(options: LocalAppOptions, log: Log, shutdown: Shutdown):
     runner,
   );
   const routes = routesOf(stacks);
+  const tokens = await startShopperTokens(stacks, resources, shutdown);
   let apiUrl = '';
   const localConsole = mountConsole({
     events,
     dynamodb: client,
     tables: tables.names,
     apiUrl: () => apiUrl,
+    ...(tokens.auth === undefined ? {} : { auth: tokens.auth }),
     onError: (error) => log('runner', `console: ${describeFailure(error)}`),
   });
   shutdown.on('intake', () => localConsole.stop());
-  apiUrl = await serveHttpApi(routes, functions, options.port, runner, localConsole);
+  apiUrl = await serveHttpApi(routes, functions, routeAuthorizer(tokens.issuers), options.port, runner, localConsole);
 
   let stopping: Promise<void> | undefined;
   return {
     apiUrl,
     consoleUrl: `${apiUrl}${CONSOLE_PATH}`,
+    ...(tokens.auth === undefined ? {} : { auth: tokens.auth, shopperIssuer: tokens.issuer }),
     region: resources.region,
     endpoints: { dynamodb: dynamodb.endpoint, ...(moto === undefined ? {} : { moto: moto.endpoint }) },
     processes: [dynamodb.pid, ...(moto === undefined ? [] : [moto.pid])],

@@ -80,8 +80,8 @@ export async function createTables(
 }
 
 /**
- * Names and ARNs for what the runner stands in for itself: keys, state machines, functions, and DAX
- * clusters. No DAX emulator exists, so a cluster's endpoint resolves to nothing: a function that
+ * Names and ARNs for what the runner stands in for itself: keys, state machines, functions, the
+ * user pool and its client, and DAX clusters. No DAX emulator exists, so a cluster's endpoint resolves to nothing: a function that
  * would read through it is given an empty DAX_ENDPOINT, which the data layer takes as "no cache",
  * and reads DynamoDB Local directly, as with `dax` off.
  */
@@ -98,6 +98,21 @@ function nameLocalStandIns(stacks: readonly AssemblyStack[], resources: LocalRes
   for (const { stackName, logicalId } of resourcesOf(stacks, 'AWS::Lambda::Function')) {
     const name = localName({ stackName, logicalId });
     resources.register({ stackName, logicalId }, name, { Arn: resources.arn('lambda', `function:${name}`) });
+  }
+  // The shoppers' user pool and its app client: the JWT authorizer's issuer and audience name them,
+  // and the local issuer (shopper-tokens.ts) signs for those names.
+  for (const { stackName, logicalId } of resourcesOf(stacks, 'AWS::Cognito::UserPool')) {
+    const id = `${resources.region}_local${logicalId.replace(/[^A-Za-z0-9]/g, '').slice(0, 12)}`;
+    resources.register({ stackName, logicalId }, id, {
+      Arn: resources.arn('cognito-idp', `userpool/${id}`),
+      ProviderName: `cognito-idp.${resources.region}.amazonaws.com/${id}`,
+      ProviderURL: `https://cognito-idp.${resources.region}.amazonaws.com/${id}`,
+      UserPoolId: id,
+    });
+  }
+  for (const { stackName, logicalId } of resourcesOf(stacks, 'AWS::Cognito::UserPoolClient')) {
+    const id = `local${logicalId.replace(/[^A-Za-z0-9]/g, '').toLowerCase()}`.slice(0, 26);
+    resources.register({ stackName, logicalId }, id, { ClientId: id });
   }
   for (const { stackName, logicalId } of resourcesOf(stacks, 'AWS::DAX::Cluster')) {
     const name = localName({ stackName, logicalId }, true);

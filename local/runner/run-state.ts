@@ -1,17 +1,28 @@
 /**
  * What a running `npm start` tells the other local tools (`npm run seed`, `npm run demo`): where
- * the API and the engines listen and what the tables are called. Written when the app is up,
+ * the API, its token endpoint and the engines listen and what the tables are called. Written when the app is up,
  * removed when it stops.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
+/** Where a running app hands out shoppers' tokens, and what its JWT authorizer accepts. */
+export interface LocalAuth {
+  /** `POST <tokenUrl>` with `{"sub": "<customerId>"}` answers `{"access_token": ...}`. */
+  readonly tokenUrl: string;
+  /** The issuer and audiences of the template's JWT authorizer, resolved locally. */
+  readonly issuer: string;
+  readonly audience: readonly string[];
+}
+
 export interface RunState {
   /** Process id of the runner. */
   readonly pid: number;
   /** Base URL of the local API, e.g. `http://127.0.0.1:3000`. */
   readonly apiUrl: string;
+  /** Shoppers' tokens (local/runner/request-auth.ts gets them); absent without a JWT authorizer. */
+  readonly auth?: LocalAuth;
   /** Region and credentials the local engines accept (they check neither). */
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };

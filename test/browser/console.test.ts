@@ -260,6 +260,7 @@ describe('with the event bus and fulfilment (moto_server)', () => {
       await putProduct(app, 'CONSOLE-1', 50);
       const customer = await callApi(
         app,
+        { shopper: 'tail-shopper' },
         'POST',
         '/customers',
         { email: 'tail@example.com', name: 'Tail' },
@@ -271,6 +272,7 @@ describe('with the event bus and fulfilment (moto_server)', () => {
 
       const order = await callApi(
         app,
+        { shopper: customer.body.customerId },
         'POST',
         `/customers/${customer.body.customerId}/orders`,
         { lines: [{ sku: 'CONSOLE-1', quantity: 2 }] },

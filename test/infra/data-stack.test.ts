@@ -173,6 +173,127 @@ describe('DataStack', () => {
       });
     });
 
+    test("THEN the key's policy has exactly these statements: who, and under which conditions", () => {
+      const [key] = Object.values(data.findResources(KEY)) as {
+        Properties: {
+          KeyPolicy: { Statement: { Sid?: string; Action: unknown; Principal: unknown; Condition?: unknown }[] };
+        };
+      }[];
+      const account = 'arn:aws:iam::111111111111:root';
+      const bus = 'arn:aws:events:eu-west-1:111111111111:event-bus/OrderStore-dev-events';
+      expect(
+        key?.Properties.KeyPolicy.Statement.map(({ Sid, Principal, Condition }) => ({ Sid, Principal, Condition })),
+      ).toEqual([
+        // The account administers the key through IAM (the CDK's default).
+        { Principal: { AWS: account }, Sid: undefined, Condition: undefined },
+        // CloudWatch Logs, for this stage's log groups only.
+        {
+          Sid: 'AllowCloudWatchLogsOfThisStage',
+          Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
+          Condition: {
+            ArnLike: {
+              'kms:EncryptionContext:aws:logs:arn': ['arn:aws:logs:eu-west-1:111111111111:log-group:OrderStore-dev-*'],
+            },
+          },
+        },
+        {
+          Sid: 'AllowCloudWatchAlarmsToPublishToTheAlarmTopic',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Condition: {
+            StringEquals: {
+              'aws:SourceAccount': '111111111111',
+              'kms:EncryptionContext:aws:sns:topicArn': 'arn:aws:sns:eu-west-1:111111111111:OrderStore-dev-alarms',
+            },
+            ArnLike: { 'aws:SourceArn': 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:OrderStore-dev-*' },
+          },
+        },
+        {
+          Sid: 'AllowEventBridgeToSendToTheOrderPlacedDeadLetterQueue',
+          Principal: { Service: 'events.amazonaws.com' },
+          Condition: {
+            StringEquals: {
+              'kms:EncryptionContext:aws:sqs:arn':
+                'arn:aws:sqs:eu-west-1:111111111111:OrderStore-dev-order-placed-dead-letters',
+            },
+          },
+        },
+        // The CDK's, for the cursor secret: the account's principals, through Secrets Manager only.
+        {
+          Sid: undefined,
+          Principal: { AWS: account },
+          Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+        },
+        // The CDK's, for the event bus: EventBridge, for this bus only.
+        {
+          Sid: undefined,
+          Principal: { Service: 'events.amazonaws.com' },
+          Condition: {
+            StringEquals: {
+              'aws:SourceAccount': '111111111111',
+              'aws:SourceArn': bus,
+              'kms:EncryptionContext:aws:events:event-bus:arn': bus,
+            },
+          },
+        },
+        // The CDK's, for the state machine's encrypted execution logs: log delivery may decrypt
+        // (Step Functions' documented statement, which has no condition; docs/security.md).
+        { Sid: undefined, Principal: { Service: 'delivery.logs.amazonaws.com' }, Condition: undefined },
+      ]);
+    });
+
+    test('THEN every log group the key encrypts is named by CloudFormation, so within the stage pattern', () => {
+      const { api, streams, fulfilment, monitoring } = synthTemplates();
+      for (const template of [data, api, streams, fulfilment, monitoring]) {
+        for (const group of Object.values(template.findResources('AWS::Logs::LogGroup')) as {
+          Properties: { KmsKeyId?: unknown; LogGroupName?: unknown };
+        }[]) {
+          expect(group.Properties.KmsKeyId).toBeDefined();
+          expect(group.Properties.LogGroupName).toBeUndefined();
+        }
+      }
+    });
+
+    test('THEN the shoppers sign in to a user pool on the Plus plan, threat protection enforced, strong passwords, optional TOTP', () => {
+      data.resourceCountIs('AWS::Cognito::UserPool', 1);
+      data.hasResourceProperties('AWS::Cognito::UserPool', {
+        UserPoolTier: 'PLUS',
+        UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+        UsernameAttributes: ['email'],
+        UsernameConfiguration: { CaseSensitive: false },
+        AutoVerifiedAttributes: ['email'],
+        MfaConfiguration: 'OPTIONAL',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        Policies: {
+          PasswordPolicy: {
+            MinimumLength: 12,
+            RequireLowercase: true,
+            RequireUppercase: true,
+            RequireNumbers: true,
+            RequireSymbols: true,
+            TemporaryPasswordValidityDays: 3,
+          },
+        },
+        AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
+        DeletionProtection: 'INACTIVE',
+      });
+      data.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Delete' });
+    });
+
+    test('THEN the storefront client is public, signs in by SRP only, hides unknown users and revokes tokens', () => {
+      data.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
+      data.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+        GenerateSecret: false,
+        ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        AllowedOAuthFlowsUserPoolClient: false,
+        PreventUserExistenceErrors: 'ENABLED',
+        EnableTokenRevocation: true,
+        AccessTokenValidity: 60,
+        IdTokenValidity: 60,
+        RefreshTokenValidity: 43200,
+      });
+      for (const output of ['ShopperUserPoolId', 'ShopperClientId', 'ShopperTokenIssuer']) data.hasOutput(output, {});
+    });
+
     test('THEN the table and key are destroyable and the table is not deletion-protected', () => {
       data.hasResource(TABLE, { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
       data.hasResourceProperties(TABLE, { Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })] });
@@ -199,6 +320,13 @@ describe('DataStack', () => {
             ContributorInsightsSpecification: { Enabled: true, Mode: 'ACCESSED_AND_THROTTLED_KEYS' },
           }),
         ],
+      });
+    });
+
+    test('THEN the user pool is retained and deletion-protected', () => {
+      data.hasResource('AWS::Cognito::UserPool', {
+        DeletionPolicy: 'Retain',
+        Properties: Match.objectLike({ DeletionProtection: 'ACTIVE' }),
       });
     });
 
@@ -273,5 +401,35 @@ describe('DataStack', () => {
         ]),
       });
     });
+  });
+});
+
+describe('GIVEN the analytics export', () => {
+  const { data } = synthTemplates({ analytics: 'true' });
+
+  test("THEN the key also lets CloudWatch Logs encrypt the groups Glue names for the curation job's logs", () => {
+    data.hasResourceProperties(KEY, {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowCloudWatchLogsOfThisStage',
+            Condition: {
+              ArnLike: {
+                'kms:EncryptionContext:aws:logs:arn': [
+                  'arn:aws:logs:eu-west-1:111111111111:log-group:OrderStore-dev-*',
+                  'arn:aws:logs:eu-west-1:111111111111:log-group:/aws-glue/jobs/*',
+                ],
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('GIVEN the LocalStack target, which has no HTTP API', () => {
+  test('THEN there is no user pool either', () => {
+    synthTemplates({ target: 'localstack' }).data.resourceCountIs('AWS::Cognito::UserPool', 0);
   });
 });

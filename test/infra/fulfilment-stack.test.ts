@@ -3,6 +3,7 @@ import { FULFILMENT_STEPS } from '../../lib/stacks/fulfilment-stack';
 import type { CfnTemplate } from '../../local/emulation/cloudformation';
 import { definitionFromTemplate } from '../../local/emulation/state-machine';
 import { synthTemplates } from '../fixtures/app';
+import { roleOfFunction, statementsOfRole } from '../fixtures/iam';
 
 describe('FulfilmentStack', () => {
   const { fulfilment, data } = synthTemplates();
@@ -119,22 +120,36 @@ describe('FulfilmentStack', () => {
   });
 
   test.each(Object.values(FULFILMENT_STEPS))(
-    'THEN the step "$description" writes only customer and product partitions',
+    'THEN the step "$description" reads orders and updates customer and product partitions, nothing more',
     (step) => {
-      fulfilment.hasResourceProperties('AWS::Lambda::Function', {
-        Description: step.description,
-        Runtime: 'nodejs24.x',
-      });
-      fulfilment.hasResourceProperties('AWS::IAM::Policy', {
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Sid: 'WriteTable',
-              Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CUSTOMER#*', 'PRODUCT#*'] } },
-            }),
-          ]),
+      const role = roleOfFunction(fulfilment, step.description);
+      const table = statementsOfRole(fulfilment, role).filter((s) => s.Sid !== undefined);
+      expect(
+        Object.fromEntries(table.map((s) => [s.Sid, { actions: [s.Action].flat().sort(), condition: s.Condition }])),
+      ).toEqual({
+        ReadTable: {
+          actions: ['dynamodb:Query'],
+          condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CUSTOMER#*'] } },
+        },
+        WriteTable: {
+          actions: ['dynamodb:UpdateItem'],
+          condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CUSTOMER#*', 'PRODUCT#*'] } },
+        },
+        TableKey: {
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+          condition: { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } },
         },
       });
+      const unnamed = statementsOfRole(fulfilment, role)
+        .filter((s) => s.Sid === undefined)
+        .flatMap((s) => [s.Action].flat())
+        .sort();
+      expect(unnamed).toEqual([
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
     },
   );
 });

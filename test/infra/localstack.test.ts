@@ -79,6 +79,11 @@ describe('GIVEN the LocalStack target', () => {
     templates.api.resourceCountIs('AWS::Lambda::Function', Object.keys(FUNCTION_GROUPS).length);
   });
 
+  test("THEN the shoppers' user pool is left out with the API whose authorizer alone uses it", () => {
+    templates.data.resourceCountIs('AWS::Cognito::UserPool', 0);
+    templates.data.resourceCountIs('AWS::Cognito::UserPoolClient', 0);
+  });
+
   test('THEN the table is on demand, without Contributor Insights, and still streamed, encrypted and recoverable', () => {
     const [table] = Object.values(
       templates.data.findResources('AWS::DynamoDB::GlobalTable', {

@@ -29,11 +29,6 @@ describe('StreamsStack', () => {
           (r.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
       );
   };
-  const actionsOf = (name: StreamConsumerName) =>
-    statementsOf(name)
-      .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
-      .sort();
-
   test.each(Object.keys(STREAM_CONSUMERS) as StreamConsumerName[])(
     'THEN the %s mapping has its filters, batching, bisect, bounded retries and age, and a failure queue',
     (name) => {
@@ -124,40 +119,49 @@ describe('StreamsStack', () => {
     );
   });
 
-  test('THEN each consumer may read the stream and decrypt it, and do nothing else it does not need', () => {
-    const stream = [
-      'dynamodb:DescribeStream',
-      'dynamodb:GetRecords',
-      'dynamodb:GetShardIterator',
-      'dynamodb:ListStreams',
-    ];
-    const common = [
-      ...stream,
-      'kms:Decrypt',
-      'kms:Encrypt',
-      'kms:GenerateDataKey*',
-      'kms:ReEncrypt*',
-      'logs:CreateLogStream',
-      'logs:PutLogEvents',
-      'sqs:GetQueueAttributes',
-      'sqs:GetQueueUrl',
-      'sqs:SendMessage',
-      'xray:PutTelemetryRecords',
-      'xray:PutTraceSegments',
-    ];
-    expect(actionsOf('SalesAggregator')).toEqual(
-      [
-        ...common,
-        'dynamodb:BatchGetItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-      ].sort(),
-    );
-    expect(actionsOf('OrderEvents')).toEqual([...common, 'events:PutEvents'].sort());
-    expect(actionsOf('ExpiredCartArchiver')).toEqual([...common, 'kms:GenerateDataKey', 's3:PutObject'].sort());
+  test("THEN each consumer's role holds exactly what it uses, and the key only through the service that uses it", () => {
+    const via = (service: string) => ({ StringEquals: { 'kms:ViaService': `${service}.eu-west-1.amazonaws.com` } });
+    const common = {
+      Logs: { actions: ['logs:CreateLogStream', 'logs:PutLogEvents'] },
+      XRay: { actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'] },
+      ReadTableStream: { actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'] },
+      ListTableStreams: { actions: ['dynamodb:ListStreams'] },
+      StreamKey: { actions: ['kms:Decrypt'], condition: via('dynamodb') },
+      SendFailures: { actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'] },
+      FailureQueueKey: { actions: ['kms:Decrypt', 'kms:GenerateDataKey'], condition: via('sqs') },
+    };
+    const held = (name: StreamConsumerName) =>
+      Object.fromEntries(
+        statementsOf(name).map((statement) => {
+          const { Sid, Condition } = statement as { Sid?: string; Condition?: unknown };
+          const actions = (Array.isArray(statement.Action) ? statement.Action : [statement.Action]).sort();
+          const key =
+            Sid ?? (actions[0]?.startsWith('logs:') ? 'Logs' : actions[0]?.startsWith('xray:') ? 'XRay' : '?');
+          return [key, { actions, ...(Condition === undefined ? {} : { condition: Condition }) }];
+        }),
+      );
+    expect(held('SalesAggregator')).toEqual({
+      ...common,
+      // The order's lines, read from the customer's partition; the day's figures, added to.
+      ReadTable: {
+        actions: ['dynamodb:Query'],
+        condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CUSTOMER#*'] } },
+      },
+      WriteTable: {
+        actions: ['dynamodb:UpdateItem'],
+        condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SALES#*'] } },
+      },
+      TableKey: {
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+        condition: via('dynamodb'),
+      },
+    });
+    expect(held('OrderEvents')).toEqual({ ...common, '?': { actions: ['events:PutEvents'] } });
+    expect(held('ExpiredCartArchiver')).toEqual({
+      ...common,
+      ArchiveExpiredCarts: { actions: ['s3:PutObject'] },
+      ArchiveKey: { actions: ['kms:GenerateDataKey'], condition: via('s3') },
+    });
   });
 
   test('THEN the aggregator adds up over 30-second tumbling windows and writes only the sales partitions', () => {

@@ -7,15 +7,17 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { productItem } from '../../lambdas/model/keys';
 import { LOCAL_AWS } from '../../local/engines/dynamodb-local';
 import { type LocalApp, startLocalApp } from '../../local/runner/local-app';
+import type { LocalCaller } from '../../local/runner/request-auth';
 import { isAlive, type RunState } from '../../local/runner/run-state';
+import { LocalIssuer } from '../../local/runner/shopper-tokens';
+import { callAt, SYNTH_TIMEOUT_MS, synthesizeAssembly } from '../fixtures/local-api';
 
 const ROOT = resolve(__dirname, '../..');
-const SYNTH_TIMEOUT_MS = 180_000;
 let assemblyDir = '';
 let app: LocalApp;
 
@@ -43,22 +45,8 @@ const putProducts = (running: LocalApp, category: string, products: readonly [st
     products,
   );
 
-async function callAt(apiUrl: string, method: string, path: string, body?: unknown, key?: string) {
-  const response = await fetch(`${apiUrl}${path}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(key === undefined ? {} : { 'idempotency-key': key }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  // biome-ignore lint/suspicious/noExplicitAny: responses are checked field by field.
-  return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as any };
-}
-
-const call = (method: string, path: string, body?: unknown, key?: string) =>
-  callAt(app.apiUrl, method, path, body, key);
+const call = (caller: LocalCaller, method: string, path: string, body?: unknown, key?: string) =>
+  callAt(app.apiUrl, app.auth, caller, method, path, body, key);
 
 async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -71,18 +59,7 @@ async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30
 }
 
 beforeAll(() => {
-  assemblyDir = mkdtempSync(join(tmpdir(), 'local-app-'));
-  const synth = spawnSync(
-    join(ROOT, 'node_modules/.bin/cdk'),
-    ['synth', '--quiet', '--no-notices', '-o', assemblyDir],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_EC2_METADATA_DISABLED: 'true' },
-      timeout: SYNTH_TIMEOUT_MS,
-    },
-  );
-  if (synth.status !== 0) throw new Error(`cdk synth failed:\n${synth.stdout}${synth.stderr}`);
+  assemblyDir = synthesizeAssembly('local-app-');
 }, SYNTH_TIMEOUT_MS);
 
 describe('the app, started from the assembly', () => {
@@ -94,7 +71,14 @@ describe('the app, started from the assembly', () => {
   test('every route of the template reaches its function', async () => {
     for (const route of app.routes) {
       const path = route.path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'day' ? '2026-11-01' : 'X-1'));
-      const response = await call(route.method, path, route.method === 'GET' ? undefined : {}, 'route-check-1');
+      // Each as the caller its authorizer admits: the shopper X-1 on the routes that need a token.
+      const caller: LocalCaller =
+        route.authorization === 'JWT'
+          ? { shopper: 'X-1' }
+          : route.authorization === 'AWS_IAM'
+            ? 'back office'
+            : 'anyone';
+      const response = await call(caller, route.method, path, route.method === 'GET' ? undefined : {}, 'route-check-1');
       // API Gateway's own 404 is `{"message":"Not Found"}`; the functions answer with `error`.
       expect({ route: route.routeKey, error: typeof response.body.error }).toEqual({
         route: route.routeKey,
@@ -104,7 +88,7 @@ describe('the app, started from the assembly', () => {
   });
 
   test("a path no route matches gets API Gateway's 404", async () => {
-    await expect(call('GET', '/nowhere')).resolves.toEqual({ status: 404, body: { message: 'Not Found' } });
+    await expect(call('anyone', 'GET', '/nowhere')).resolves.toEqual({ status: 404, body: { message: 'Not Found' } });
   });
 
   test('each function runs with its template environment pointed at the local engines', () => {
@@ -137,11 +121,13 @@ describe('the app, started from the assembly', () => {
 
     // A second page needs a signed cursor: the key comes from the secret in moto, which the
     // function reaches through the generic AWS_ENDPOINT_URL alone.
-    const firstPage = await call('GET', '/categories/pens/products?limit=1');
+    const firstPage = await call('anyone', 'GET', '/categories/pens/products?limit=1');
     expect(firstPage.body.cursor).toEqual(expect.any(String));
     expect(app.functions.get('Catalog')?.environment.AWS_ENDPOINT_URL_SECRETS_MANAGER).toBeUndefined();
 
+    const shopper = { shopper: 'local-shopper' };
     const customer = await call(
+      shopper,
       'POST',
       '/customers',
       { email: 'local@example.com', name: 'Local' },
@@ -149,7 +135,9 @@ describe('the app, started from the assembly', () => {
     );
     expect(customer.status).toBe(201);
     const { customerId } = customer.body;
+    expect(customerId).toBe('local-shopper');
     const placed = await call(
+      shopper,
       'POST',
       `/customers/${customerId}/orders`,
       { lines: [{ sku: 'LOCAL-PEN', quantity: 2 }] },
@@ -161,17 +149,173 @@ describe('the app, started from the assembly', () => {
     const day = (placedAt as string).slice(0, 10);
     // The aggregator writes when its 30-second tumbling window ends.
     const sales = await eventually(async () => {
-      const read = await call('GET', `/admin/sales/${day}`);
+      const read = await call('back office', 'GET', `/admin/sales/${day}`);
       return read.body.orderCount === 1 ? read.body : undefined;
     }, 60_000);
     expect(sales).toMatchObject({ orderCount: 1, unitsSold: 2, revenueCents: 600 });
 
     const shipped = await eventually(async () => {
-      const read = await call('GET', `/customers/${customerId}/orders/${orderId}?consistent=true`);
+      const read = await call(shopper, 'GET', `/customers/${customerId}/orders/${orderId}?consistent=true`);
       return read.body.order?.status === 'SHIPPED' ? read.body.order : undefined;
     });
     expect(shipped).toMatchObject({ status: 'SHIPPED', version: 3 });
   }, 60_000);
+
+  describe('authorization, as API Gateway applies it', () => {
+    const shopperA = { shopper: 'runner-a' };
+    const shopperB = { shopper: 'runner-b' };
+    let orderOfB = '';
+
+    /** Everything of shopper B's partition, and every idempotency record: what nothing written is checked on. */
+    async function stateOfB(): Promise<unknown[]> {
+      const dynamodb = new DynamoDBClient({ ...LOCAL_AWS, endpoint: app.endpoints.dynamodb });
+      try {
+        const table = Object.values(app.tables).find((t) => t.includes('-Table')) as string;
+        const idempotency = Object.values(app.tables).find((t) => t.includes('IdempotencyTable')) as string;
+        const partition = await dynamodb.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'PK = :pk',
+            ExpressionAttributeValues: { ':pk': { S: 'CUSTOMER#runner-b' } },
+            ConsistentRead: true,
+          }),
+        );
+        const records = await dynamodb.send(new ScanCommand({ TableName: idempotency, ConsistentRead: true }));
+        return [partition.Items, (records.Items ?? []).map((r) => r.id?.S).sort()];
+      } finally {
+        dynamodb.destroy();
+      }
+    }
+
+    beforeAll(async () => {
+      await putProducts(app, 'secure', [['SEC-1', 400, 10]]);
+      for (const [caller, name] of [
+        [shopperA, 'A'],
+        [shopperB, 'B'],
+      ] as const) {
+        const registered = await call(
+          caller,
+          'POST',
+          '/customers',
+          { email: `runner-${name}@example.com`, name },
+          `register-runner-${name}`,
+        );
+        expect(registered).toMatchObject({ status: 201, body: { customerId: caller.shopper } });
+      }
+      expect(
+        (await call(shopperB, 'POST', '/customers/runner-b/cart/lines', { sku: 'SEC-1', quantity: 1 })).status,
+      ).toBe(200);
+      const placed = await call(
+        shopperB,
+        'POST',
+        '/customers/runner-b/orders',
+        { lines: [{ sku: 'SEC-1', quantity: 1 }] },
+        'b-order-1',
+      );
+      orderOfB = placed.body.order.orderId;
+      // Fulfilment moves the order on in the background; once shipped, nothing else changes B's partition.
+      await eventually(async () => {
+        const read = await call(shopperB, 'GET', `/customers/runner-b/orders/${orderOfB}?consistent=true`);
+        return read.body.order?.status === 'SHIPPED' || undefined;
+      });
+    }, 60_000);
+
+    test("shopper A gets 403 on every route naming shopper B, and B's data is as it was", async () => {
+      const before = await stateOfB();
+      const shopperRoutes = app.routes.filter((r) => r.authorization === 'JWT' && r.path.includes('{customerId}'));
+      expect(shopperRoutes).toHaveLength(12);
+      for (const route of shopperRoutes) {
+        const path = route.path
+          .replace('{customerId}', 'runner-b')
+          .replace('{orderId}', orderOfB)
+          .replace('{sku}', 'SEC-1');
+        const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : { sku: 'SEC-1', quantity: 2 };
+        const response = await call(
+          shopperA,
+          route.method,
+          path,
+          body,
+          `a-tries-${route.method}-${route.path}`.replace(/[^\w-]/g, '_'),
+        );
+        expect({ route: route.routeKey, status: response.status, error: response.body.error }).toEqual({
+          route: route.routeKey,
+          status: 403,
+          error: 'Forbidden',
+        });
+      }
+      expect(await stateOfB()).toEqual(before);
+    });
+
+    test('a missing, expired, wrongly signed, tampered or wrong-audience token gets 401 Unauthorized, and nothing is written', async () => {
+      const issuer = app.shopperIssuer as LocalIssuer;
+      const [header, payload, signature] = (await issuer.issue('runner-b')).split('.');
+      const claims = JSON.parse(Buffer.from(payload as string, 'base64url').toString('utf8'));
+      const stranger = await LocalIssuer.create(issuer.config);
+      const tokens = {
+        missing: undefined,
+        expired: await issuer.issue('runner-b', { expiresIn: -60 }),
+        'wrongly signed': await stranger.issue('runner-b'),
+        tampered: `${header}.${Buffer.from(JSON.stringify({ ...claims, exp: claims.exp + 86_400 })).toString('base64url')}.${signature}`,
+        'wrong audience': await issuer.issue('runner-b', { clientId: 'another-client' }),
+      };
+      const before = await stateOfB();
+      for (const [kind, token] of Object.entries(tokens)) {
+        for (const [method, path, body] of [
+          ['GET', '/customers/runner-b', undefined],
+          ['POST', '/customers/runner-b/cart/lines', { sku: 'SEC-1', quantity: 1 }],
+        ] as const) {
+          const response = await fetch(`${app.apiUrl}${path}`, {
+            method,
+            headers: {
+              'content-type': 'application/json',
+              ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+            },
+            ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          });
+          expect({ kind, path, status: response.status, body: await response.text() }).toEqual({
+            kind,
+            path,
+            status: 401,
+            body: '{"message":"Unauthorized"}',
+          });
+          expect(response.headers.get('www-authenticate')).toMatch(/^Bearer scope="" error="invalid_token"/);
+        }
+      }
+      expect(await stateOfB()).toEqual(before);
+      // The same requests with B's own token are served.
+      expect((await call(shopperB, 'GET', '/customers/runner-b')).status).toBe(200);
+    });
+
+    test('every back-office route refuses a shopper token with 403 Forbidden', async () => {
+      const adminRoutes = app.routes.filter((r) => r.authorization === 'AWS_IAM');
+      expect(adminRoutes.length).toBeGreaterThan(0);
+      for (const route of adminRoutes) {
+        const path = route.path
+          .replace('{day}', '2026-11-01')
+          .replace('{sku}', 'SEC-1')
+          .replace('{customerId}', 'runner-b')
+          .replace('{orderId}', orderOfB);
+        const response = await call(
+          shopperB,
+          route.method,
+          path,
+          route.method === 'GET' ? undefined : { status: 'DELIVERED', expectedVersion: 3 },
+          'b-admin-1',
+        );
+        expect({ route: route.routeKey, status: response.status, body: response.body }).toEqual({
+          route: route.routeKey,
+          status: 403,
+          body: { message: 'Forbidden' },
+        });
+      }
+      const order = await call(shopperB, 'GET', `/customers/runner-b/orders/${orderOfB}?consistent=true`);
+      expect(order.body.order.status).toBe('SHIPPED');
+    });
+
+    test('the catalogue needs no token', async () => {
+      expect(await call('anyone', 'GET', '/products/SEC-1')).toMatchObject({ status: 200, body: { sku: 'SEC-1' } });
+    });
+  });
 
   test('a start that fails halfway (its port is taken) leaves no engine running', async () => {
     // This process's child processes that are alive (ps itself has exited by the time it is checked).
@@ -247,25 +391,43 @@ describe('data kept between runs', () => {
         return undefined;
       }
     }, 90_000);
-    const api = (method: string, path: string, body?: unknown, key?: string) =>
-      callAt(state.apiUrl, method, path, body, key);
+    const shopper = { shopper: 'kept-shopper' };
+    const api = (caller: LocalCaller, method: string, path: string, body?: unknown, key?: string) =>
+      callAt(state.apiUrl, state.auth, caller, method, path, body, key);
 
     // Round one, consumed in full: every effect applied, every checkpoint past it.
     await putProductsAt(state.endpoints.dynamodb, state.tables.app, 'kept', [['KEPT-1', 100, 50]]);
-    const customer = await api('POST', '/customers', { email: 'kept@example.com', name: 'Kept' }, 'kept-register');
+    const customer = await api(
+      shopper,
+      'POST',
+      '/customers',
+      { email: 'kept@example.com', name: 'Kept' },
+      'kept-register',
+    );
     const { customerId } = customer.body as { customerId: string };
     const place = async (n: number) =>
-      (await api('POST', `/customers/${customerId}/orders`, { lines: [{ sku: 'KEPT-1', quantity: 1 }] }, `kept-a-${n}`))
-        .body.order as { orderId: string; placedAt: string };
+      (
+        await api(
+          shopper,
+          'POST',
+          `/customers/${customerId}/orders`,
+          { lines: [{ sku: 'KEPT-1', quantity: 1 }] },
+          `kept-a-${n}`,
+        )
+      ).body.order as { orderId: string; placedAt: string };
     const before = [await place(1), await place(2), await place(3)];
     const day = before[0]?.placedAt.slice(0, 10) ?? '';
     const shipped = async (orderId: string) =>
-      (await api('GET', `/customers/${customerId}/orders/${orderId}?consistent=true`)).body.order?.status === 'SHIPPED';
+      (await api(shopper, 'GET', `/customers/${customerId}/orders/${orderId}?consistent=true`)).body.order?.status ===
+      'SHIPPED';
     await eventually(
       async () => (await Promise.all(before.map((o) => shipped(o.orderId)))).every(Boolean) || undefined,
       60_000,
     );
-    await eventually(async () => (await api('GET', `/admin/sales/${day}`)).body.orderCount === 3 || undefined, 60_000);
+    await eventually(
+      async () => (await api('back office', 'GET', `/admin/sales/${day}`)).body.orderCount === 3 || undefined,
+      60_000,
+    );
 
     // Round two, never seen: the runner is frozen while four orders are placed straight into its
     // table (its engines keep running), then the runner and its engines are killed.
@@ -296,15 +458,23 @@ describe('data kept between runs', () => {
     try {
       expect(restarted.reusedData).toBe(true);
       expect(restarted.mappings.map((m) => m.start)).toEqual(['checkpoint', 'checkpoint', 'checkpoint']);
-      const at = (path: string) => callAt(restarted.apiUrl, 'GET', path);
+      const at = (caller: LocalCaller, path: string) => callAt(restarted.apiUrl, restarted.auth, caller, 'GET', path);
       const shippedNow = async (orderId: string) =>
-        (await at(`/customers/${customerId}/orders/${orderId}?consistent=true`)).body.order?.status === 'SHIPPED';
+        (await at(shopper, `/customers/${customerId}/orders/${orderId}?consistent=true`)).body.order?.status ===
+        'SHIPPED';
       await eventually(async () => (await Promise.all(after.map(shippedNow))).every(Boolean) || undefined, 60_000);
-      await eventually(async () => (await at(`/admin/sales/${day}`)).body.orderCount === 7 || undefined, 60_000);
+      await eventually(
+        async () => (await at('back office', `/admin/sales/${day}`)).body.orderCount === 7 || undefined,
+        60_000,
+      );
       // Let the aggregator's 5-second batching window pass, so that a second delivery would show.
       await new Promise((resolve) => setTimeout(resolve, 6_000));
 
-      expect((await at(`/admin/sales/${day}`)).body).toMatchObject({ orderCount: 7, unitsSold: 7, revenueCents: 700 });
+      expect((await at('back office', `/admin/sales/${day}`)).body).toMatchObject({
+        orderCount: 7,
+        unitsSold: 7,
+        revenueCents: 700,
+      });
       // The aggregator got exactly the four orders it had not seen, each its header's record and
       // its one line's; round one was not replayed.
       expect(lineCount(lines, 'stream SalesAggregator')).toBe(4 * 2);

@@ -39,7 +39,7 @@ const stockOf = async (sku: string) => (await item(`PRODUCT#${sku}`, 'PRODUCT'))
 describe('registration and email changes', () => {
   test('#16 registering writes the customer and claims the email', async () => {
     const customer = await expectDocumented(19, 'registerCustomer', () =>
-      accounts.registerCustomer({ email: ' Zoe@Example.com', name: 'Zoe', marketingOptIn: true }, nextToken()),
+      accounts.registerCustomer('c-zoe', { email: ' Zoe@Example.com', name: 'Zoe', marketingOptIn: true }, nextToken()),
     );
     expect(customer).toMatchObject({ email: 'zoe@example.com', orderCount: 0, version: 1 });
     expect(await item('EMAIL#zoe@example.com', 'EMAIL')).toMatchObject({ customerId: customer.customerId });
@@ -47,12 +47,17 @@ describe('registration and email changes', () => {
 
   test('a second registration with the email, in any case, is a conflict and writes nothing', async () => {
     await expect(
-      accounts.registerCustomer({ email: 'ZOE@example.com', name: 'Other', marketingOptIn: false }, nextToken()),
+      accounts.registerCustomer(
+        'c-zoe-2',
+        { email: 'ZOE@example.com', name: 'Other', marketingOptIn: false },
+        nextToken(),
+      ),
     ).rejects.toMatchObject({ name: 'ConflictError', details: { field: 'email', reason: 'EmailTaken' } });
   });
 
   test('#17 changing the email swaps the markers and bumps the version', async () => {
     const customer = await accounts.registerCustomer(
+      'c-yan',
       { email: 'yan@example.com', name: 'Yan', marketingOptIn: false },
       nextToken(),
     );
@@ -70,6 +75,7 @@ describe('registration and email changes', () => {
 
   test('changing to a taken email is a conflict and changes nothing', async () => {
     const customer = await accounts.registerCustomer(
+      'c-xia',
       { email: 'xia@example.com', name: 'Xia', marketingOptIn: false },
       nextToken(),
     );

@@ -21,7 +21,7 @@ import { appRequestHeaders } from '../../local/console/server/app-requests';
 import { describeCall } from '../../local/console/server/captured-requests';
 import { entityTypeOfKey } from '../../local/console/server/entity-of-key';
 import { ConsoleInputError } from '../../local/console/server/http';
-import { patternForms, runInput, urlOf } from '../../local/console/server/patterns';
+import { callerOf, patternForms, runInput, urlOf } from '../../local/console/server/patterns';
 
 test.each([
   [customerKey('C1'), EntityType.customer],
@@ -132,12 +132,37 @@ describe('pattern forms', () => {
     expect(urlOf(getCustomer, runInput(getCustomer, { path: { customerId: 'C 1' } }))).toBe('/customers/C%201');
   });
 
-  test('the console builds every request header to the app in one place: JSON, and the idempotency key', () => {
-    expect(appRequestHeaders({ method: 'POST', url: '/customers', body: '{}', idempotencyKey: 'console-1' })).toEqual({
+  test('the console builds every request header to the app in one place: JSON, the idempotency key, and who calls', async () => {
+    await expect(
+      appRequestHeaders({
+        method: 'POST',
+        url: '/admin/orders',
+        body: '{}',
+        idempotencyKey: 'console-1',
+        caller: 'back office',
+      }),
+    ).resolves.toEqual({
       accept: 'application/json',
       'content-type': 'application/json',
       'idempotency-key': 'console-1',
     });
-    expect(appRequestHeaders({ method: 'GET', url: '/products/S' })).toEqual({ accept: 'application/json' });
+    await expect(appRequestHeaders({ method: 'GET', url: '/products/S', caller: 'anyone' })).resolves.toEqual({
+      accept: 'application/json',
+    });
+    // A shopper's request needs the runner's issuer; without one it is refused before it is sent.
+    await expect(
+      appRequestHeaders({ method: 'GET', url: '/customers/c-1', caller: { shopper: 'c-1' } }),
+    ).rejects.toThrow(/no JWT authorizer/);
+  });
+
+  test('a pattern runs as the shopper its path names, the back office, or anyone', () => {
+    const byNumber = (n: number) => {
+      const form = forms.find((f) => f.number === n);
+      if (form === undefined) throw new Error(`no pattern ${n}`);
+      return form;
+    };
+    expect(callerOf(byNumber(1), { path: { customerId: 'c-1' }, query: {} })).toEqual({ shopper: 'c-1' });
+    expect(callerOf(byNumber(2), { path: { sku: 'S' }, query: {} })).toBe('anyone');
+    expect(callerOf(byNumber(16), { path: { day: '2026-11-29' }, query: {} })).toBe('back office');
   });
 });

@@ -15,14 +15,7 @@ import type { CfnTemplate } from '../../local/emulation/cloudformation';
 import { type AssemblyStack, functionsOf, routesOf } from '../../local/runner/cloud-assembly';
 import { acceptedEvents, type BusEvent, dispatch, rulesOf, targetInput } from '../../local/runner/event-rules';
 import { FunctionError, FunctionHost } from '../../local/runner/function-host';
-import {
-  apiGatewayEvent,
-  guarded,
-  httpApiListener,
-  httpResponseOf,
-  LOCAL_CALLER,
-  matchRoute,
-} from '../../local/runner/http-api';
+import { apiGatewayEvent, guarded, httpApiListener, httpResponseOf, matchRoute } from '../../local/runner/http-api';
 import { LocalResources, UnresolvedReferenceError } from '../../local/runner/references';
 import { daxClustersLeftOut, provisionOthers } from '../../local/runner/resources';
 import { apiEvent } from '../fixtures/api-events';
@@ -73,6 +66,7 @@ describe('the API Gateway event', () => {
     path: '/customers/{customerId}/cart/lines',
     routeKey: 'POST /customers/{customerId}/cart/lines',
     function: { stackName: 'OrderStore-dev-Api', logicalId: 'CartFunction' },
+    authorization: 'JWT' as const,
   };
   const request = {
     method: 'POST',
@@ -86,9 +80,11 @@ describe('the API Gateway event', () => {
     body: Buffer.from('{"sku":"PEN-01","quantity":1}'),
     sourceIp: '127.0.0.1',
   };
+  const claims = { sub: 'c-1', client_id: 'local-client', token_use: 'access' };
   const event = apiGatewayEvent(
     request,
     { route, pathParameters: { customerId: 'c-1' } },
+    { jwt: { claims, scopes: null } },
     new Date(Date.UTC(2026, 10, 24, 9, 5, 7)),
   );
 
@@ -116,7 +112,7 @@ describe('the API Gateway event', () => {
       body: '{"sku":"PEN-01","quantity":1}',
       isBase64Encoded: false,
       requestContext: {
-        authorizer: { iam: LOCAL_CALLER },
+        authorizer: { jwt: { claims, scopes: null } },
         http: { method: 'POST', path: '/customers/c-1/cart/lines', sourceIp: '127.0.0.1' },
         stage: '$default',
         time: '24/Nov/2026:09:05:07 +0000',
@@ -347,7 +343,7 @@ describe('the HTTP listener', () => {
       function: { stackName: 's', logicalId: 'Greedy' },
     },
     { method: 'GET', path: '/fail', routeKey: 'GET /fail', function: { stackName: 's', logicalId: 'Failing' } },
-  ];
+  ].map((r) => ({ ...r, authorization: 'NONE' as const }));
   let server: Server;
   let url = '';
   const errors: unknown[] = [];
@@ -359,6 +355,7 @@ describe('the HTTP listener', () => {
           if (route.function.logicalId === 'Failing') throw new Error('secret SDK detail');
           return { result: { routeKey: event.routeKey, pathParameters: event.pathParameters }, functionName: 'f' };
         },
+        async () => ({}),
         undefined,
         (error) => errors.push(error),
       ),

@@ -43,9 +43,12 @@ function routeWithQuery(pattern: Pattern): string {
 
 const isRead = (request: DynamoRequest) => !isWrite(request.operation);
 
-/** `eventual`, `strong`, `transactional`, `eventual read` (a write after a read), or `n/a`. */
+/**
+ * `eventual`, `strong`, `transactional`, `eventual read` (a write after a read), or `n/a`, of the
+ * requests every call makes (the conditional ones are listed on their own).
+ */
 export function consistencyOf(requests: readonly DynamoRequest[]): string {
-  const reads = requests.filter(isRead);
+  const reads = requests.filter((r) => isRead(r) && r.onlyWhen === undefined);
   if (reads.some((r) => r.operation === 'TransactGetItems')) return 'transactional';
   if (reads.length === 0) return 'n/a';
   const level = reads.some((r) => r.consistent === true) ? 'strong' : 'eventual';

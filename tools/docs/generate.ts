@@ -1,6 +1,7 @@
 /**
  * `npm run docs`: write the generated parts of the documentation: the tables from the API
- * catalogue (lambdas/model/api-catalogue.ts), the monitoring page's cost table and dashboard
+ * catalogue (lambdas/model/api-catalogue.ts), the security page's route authorization and function
+ * grants (as the stacks derive them), the monitoring page's cost table and dashboard
  * picture from the synthesized stacks, and the curated tables of the analytics page with the
  * schema document the Glue job reads (analytics/curated-tables.json), from
  * lambdas/model/curated-tables.ts. `npm run docs -- --check` writes nothing and exits 1 when a
@@ -18,6 +19,7 @@ import {
 import { cachedReads, conditionalRequests, patternsTable, routesTable, workflowsTable } from './catalogue-tables';
 import { replaceSections, type Section } from './markdown';
 import { costTable, dashboardSvg, LAYOUT_SVG, MONITORING_PAGE } from './monitoring';
+import { functionGrantsTable, routeAuthorizationTable, SECURITY_PAGE, SECURITY_SOURCE } from './security';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -33,6 +35,10 @@ export function generatedSections(
       workflows: workflowsTable(),
     },
     'README.md': { routes: routesTable() },
+    [SECURITY_PAGE]: {
+      'route authorization': { content: routeAuthorizationTable(), source: SECURITY_SOURCE },
+      'function grants': { content: functionGrantsTable(), source: SECURITY_SOURCE },
+    },
     [ANALYTICS_PAGE]: {
       'curated tables': { content: curatedTablesTable(), source: CURATED_TABLES_SOURCE },
       'skipped entity types': { content: skippedEntityTypesTable(), source: CURATED_TABLES_SOURCE },

@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     await putProduct(app, 'CONSOLE-1', 50);
     const registered = await callApi(
       app,
+      { shopper: 'shot-shopper' },
       'POST',
       '/customers',
       { email: 'shot@example.com', name: 'Shot' },
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
     await page.goto(`${app.consoleUrl}/#stream`);
     const placed = await callApi(
       app,
+      { shopper: registered.body.customerId },
       'POST',
       `/customers/${registered.body.customerId}/orders`,
       { lines: [{ sku: 'CONSOLE-1', quantity: 1 }] },

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { changeCustomerEmail, registerCustomer } from '../../data/accounts';
-import { created, fields, httpApi, ok, parseRequest } from '../../shared/http';
+import { created, fields, httpApi, ok, parseRequest, shopperOf } from '../../shared/http';
 import { idempotentRoute, requestToken } from '../../shared/idempotency';
 
 const email = z.email({ error: 'must be an email address' }).check(z.maxLength(120, 'must be at most 120 characters'));
@@ -20,7 +20,8 @@ export const handler = httpApi('Accounts', {
         marketingOptIn: z._default(z.boolean({ error: 'must be true or false' }), false),
       }),
     });
-    return created(await registerCustomer(body, requestToken(event)));
+    // The profile is the signed-in shopper's: its id is the token's subject (authorize() checked it).
+    return created(await registerCustomer(shopperOf(event) as string, body, requestToken(event)));
   }),
 
   changeCustomerEmail: idempotentRoute(async (event) => {

@@ -3,11 +3,14 @@
  * headers. The console never writes to the table itself; a pattern that writes goes through its
  * route, as any client's request would.
  *
- * Authorization belongs here too: when a route needs a token (a Bearer token for the /customers
- * routes, once they are authorized by a JWT), `appRequestHeaders` is where the console adds it, so
- * every call it makes carries it.
+ * Authorization belongs here too: a shopper's route gets a Bearer token from the runner's local
+ * issuer for the shopper the request names (local/runner/request-auth.ts, as the demo and the tests
+ * get theirs), a back-office route goes unsigned as the runner's local IAM user, and the catalogue
+ * needs nothing.
  */
 import type { HttpMethod } from '../../../lambdas/model/api-routes';
+import { authHeaders, type LocalCaller } from '../../runner/request-auth';
+import type { LocalAuth } from '../../runner/run-state';
 
 export interface AppRequest {
   readonly method: HttpMethod;
@@ -17,11 +20,14 @@ export interface AppRequest {
   readonly body?: string;
   /** For routes that require an `Idempotency-Key`. */
   readonly idempotencyKey?: string;
+  /** Who the request is made as. */
+  readonly caller: LocalCaller;
 }
 
-/** The headers of a request the console makes to the app's routes. */
-export function appRequestHeaders(request: AppRequest): Record<string, string> {
+/** The headers of a request the console makes to the app's routes, `auth` being the runner's issuer. */
+export async function appRequestHeaders(request: AppRequest, auth?: LocalAuth): Promise<Record<string, string>> {
   return {
+    ...(await authHeaders(auth, request.caller)),
     accept: 'application/json',
     ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
     ...(request.idempotencyKey === undefined ? {} : { 'idempotency-key': request.idempotencyKey }),
@@ -36,10 +42,10 @@ export interface AppResponse {
 }
 
 /** Send a request to the app's API at `apiUrl`. */
-export async function callApp(apiUrl: string, request: AppRequest): Promise<AppResponse> {
+export async function callApp(apiUrl: string, request: AppRequest, auth?: LocalAuth): Promise<AppResponse> {
   const response = await fetch(`${apiUrl}${request.url}`, {
     method: request.method,
-    headers: appRequestHeaders(request),
+    headers: await appRequestHeaders(request, auth),
     ...(request.body === undefined ? {} : { body: request.body }),
   });
   const text = await response.text();

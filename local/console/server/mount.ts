@@ -14,6 +14,7 @@ import { type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { EntityType } from '../../../lambdas/model/entities';
 import { DYNAMODB_PRICES } from '../../../lib/dynamodb-prices';
 import type { MountedTool } from '../../runner/http-api';
+import type { LocalAuth } from '../../runner/run-state';
 import type { RunnerEvents } from '../../runner/runner-events';
 import { assetAt } from './assets';
 import { decodeCursor, encodeCursor, plainItem } from './attribute-values';
@@ -34,6 +35,8 @@ export interface ConsoleDependencies {
   readonly tables: Readonly<Record<string, string>>;
   /** The API's base URL, known once it listens. */
   readonly apiUrl: () => string;
+  /** The runner's issuer of shoppers' tokens, for the shopper routes. @default - none */
+  readonly auth?: LocalAuth;
   /** Where the console reports what went wrong on its side. @default - nowhere */
   readonly onError?: (error: unknown) => void;
 }
@@ -95,6 +98,7 @@ export function mountConsole(deps: ConsoleDependencies): MountedTool & { stop():
       const input = runInput(form, await jsonBody(req));
       return runPattern(form, input, {
         apiUrl: deps.apiUrl(),
+        ...(deps.auth === undefined ? {} : { auth: deps.auth }),
         tableName,
         requestsOf: (id) => captured.requestsOf(id),
       });

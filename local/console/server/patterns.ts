@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { type PatternSpec, patternList, type RouteSpec } from '../../../lambdas/model/api-catalogue';
 import type { HttpMethod, RouteId } from '../../../lambdas/model/api-routes';
+import type { LocalCaller } from '../../runner/request-auth';
+import type { LocalAuth } from '../../runner/run-state';
 import { type AppResponse, callApp } from './app-requests';
 import type { CapturedRequest } from './captured-requests';
 import { ConsoleInputError } from './http';
@@ -175,22 +177,39 @@ async function waitFor<T>(probe: () => T | undefined, timeoutMs: number): Promis
 
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 
+/**
+ * Who runs a pattern: the shopper its path names (registering, which names none, signs in as a new
+ * shopper), the back office for its routes, anyone for the catalogue.
+ */
+export function callerOf(form: PatternForm, input: RunInput): LocalCaller {
+  if (form.audience === 'admin') return 'back office';
+  if (form.audience === 'public') return 'anyone';
+  return { shopper: input.path.customerId ?? `console-${randomUUID().slice(0, 8)}` };
+}
+
 /** Run a pattern through its route and gather what it did. */
 export async function runPattern(
   form: PatternForm,
   input: RunInput,
   deps: {
     readonly apiUrl: string;
+    /** The runner's issuer of shoppers' tokens. */
+    readonly auth?: LocalAuth;
     readonly tableName: string;
     readonly requestsOf: (requestId: string) => readonly CapturedRequest[] | undefined;
   },
 ): Promise<PatternRun> {
   const url = urlOf(form, input);
   const request = { method: form.method, url, ...(input.body === undefined ? {} : { body: input.body }) };
-  const response = await callApp(deps.apiUrl, {
-    ...request,
-    ...(form.idempotent ? { idempotencyKey: `console-${randomUUID()}` } : {}),
-  });
+  const response = await callApp(
+    deps.apiUrl,
+    {
+      ...request,
+      ...(form.idempotent ? { idempotencyKey: `console-${randomUUID()}` } : {}),
+      caller: callerOf(form, input),
+    },
+    deps.auth,
+  );
   const { requestId } = response;
   const dynamodb = requestId === undefined ? [] : ((await waitFor(() => deps.requestsOf(requestId), 2_000)) ?? []);
   const consumed = { read: 0, write: 0 };
