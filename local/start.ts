@@ -139,6 +139,7 @@ function banner(app: LocalApp, dataDir: string | undefined): string {
   const lines = [
     '',
     `The OrderStore API is running on ${app.apiUrl}`,
+    `The local console (the table, its indexes, the access patterns, the stream): ${app.consoleUrl}/`,
     '',
     `  ${app.routes.length} routes, ${app.functions.size} functions, ${app.mappings.length} stream consumers (${app.mappings.map((m) => m.functionName).join(', ')})`,
     `  DynamoDB Local ${app.endpoints.dynamodb}, tables ${Object.values(app.tables).join(', ')}; data ${dataDir === undefined ? 'in memory, discarded on exit' : `kept in ${relative(ROOT, dataDir) || '.'}/ (npm start -- --in-memory to discard)`}`,
