@@ -254,5 +254,6 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   console.error(error);
-  process.exitCode = 1;
+  // Exit now: the trace listener's socket would keep the process, and the benchmark waiting on it, alive.
+  process.exit(1);
 });
