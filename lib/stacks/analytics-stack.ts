@@ -1,7 +1,7 @@
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
-import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { ARCHIVE_PREFIX } from '../../lambdas/model/streams';
 import { reports } from '../analytics-schema';
@@ -10,6 +10,7 @@ import { AthenaReports } from '../constructs/athena-reports';
 import { CurationJob } from '../constructs/curation-job';
 import { ExportWorkflow } from '../constructs/export-workflow';
 import { LakeCatalogue } from '../constructs/lake-catalogue';
+import { loggedBucket } from '../constructs/logged-bucket';
 import { RedshiftWarehouse } from '../constructs/redshift-warehouse';
 import { stageNames } from '../names';
 import { LOAD_STATEMENT, setupStatements } from '../warehouse-sql';
@@ -56,29 +57,12 @@ export class AnalyticsStack extends Stack {
     const names = stageNames(config);
     const removalPolicy = config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    const accessLogs = new Bucket(this, 'LakeAccessLogs', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-      removalPolicy,
-    });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket receives the lake bucket’s server access logs; logging it too would log the logs.',
-    });
-    this.lake = new Bucket(this, 'Lake', {
-      encryption: BucketEncryption.KMS,
-      encryptionKey: key,
-      // One data key per bucket for a while instead of a KMS request per object.
-      bucketKeyEnabled: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
+    this.lake = loggedBucket(this, {
+      ids: { bucket: 'Lake', accessLogs: 'LakeAccessLogs' },
+      description: 'the lake bucket',
+      key,
+      logPrefix: 'lake/',
       versioned: config.retainData,
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'lake/',
       lifecycleRules: [
         // Raw exports are only the curation's input: a day that failed can be curated again
         // within the week, and any day of the last 35 can be exported again from PITR.

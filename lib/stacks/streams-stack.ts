@@ -1,15 +1,16 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { FilterCriteria, FilterRule, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
+import { type Bucket, StorageClass } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { EntityType } from '../../lambdas/model/entities';
 import { ARCHIVE_PREFIX, TTL_DELETION } from '../../lambdas/model/streams';
 import type { AppConfig } from '../config';
 import type { TableGrant } from '../constructs/app-function';
+import { loggedBucket } from '../constructs/logged-bucket';
 import { StreamConsumer, type StreamDelivery } from '../constructs/stream-consumer';
 import { acknowledgeWildcardResources } from '../nag';
 
@@ -132,30 +133,12 @@ export class StreamsStack extends Stack {
       kmsKey: key,
     });
 
-    const accessLogs = new Bucket(this, 'ArchiveAccessLogs', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-      removalPolicy,
-    });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket receives the archive bucket’s server access logs; logging it too would log the logs.',
-    });
-
-    this.archive = new Bucket(this, 'ExpiredCartArchive', {
-      encryption: BucketEncryption.KMS,
-      encryptionKey: key,
-      // One data key per bucket for a while instead of a KMS request per object.
-      bucketKeyEnabled: true,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
+    this.archive = loggedBucket(this, {
+      ids: { bucket: 'ExpiredCartArchive', accessLogs: 'ArchiveAccessLogs' },
+      description: 'the archive bucket',
+      key,
+      logPrefix: 'expired-cart-archive/',
       versioned: config.retainData,
-      serverAccessLogsBucket: accessLogs,
-      serverAccessLogsPrefix: 'expired-cart-archive/',
       lifecycleRules: [
         {
           id: 'ExpiredCarts',
