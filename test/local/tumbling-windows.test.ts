@@ -4,8 +4,8 @@
  * failed one), a final invocation when the window ends, and the checkpoint held back until then.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { DeliverySettings, StreamEvent } from '../../local/emulation/streams/batch-delivery';
-import { ShardWindows, withinStampedMinute } from '../../local/emulation/streams/tumbling-windows';
+import type { DeliverySettings, StreamConsumer, StreamEvent } from '../../local/emulation/streams/batch-delivery';
+import { ShardWindows, type WrittenAt, withinStampedMinute } from '../../local/emulation/streams/tumbling-windows';
 
 const record = (n: number, atSeconds: number): DynamoDBRecord => ({
   eventName: 'INSERT',
@@ -43,18 +43,28 @@ function summing(options: { failOnce?: number } = {}) {
   return { consumer, invocations };
 }
 
-test('records are cut into windows by when they were written; each window ends with a final invocation holding its state', async () => {
-  const { consumer, invocations } = summing();
+/** One shard's windows over `consumer`, as the pump builds them, with the checkpoints it moves to. */
+function windowsOver(
+  consumer: StreamConsumer,
+  options: { readonly seconds?: number; readonly writtenAt?: WrittenAt } = {},
+) {
   const checkpoints: string[] = [];
   const windows = new ShardWindows(
     'shard-1',
     'arn:stream',
-    60,
+    options.seconds ?? 60,
     settings,
     consumer,
     async () => undefined,
     (s) => checkpoints.push(s),
+    options.writtenAt,
   );
+  return { windows, checkpoints };
+}
+
+test('records are cut into windows by when they were written; each window ends with a final invocation holding its state', async () => {
+  const { consumer, invocations } = summing();
+  const { windows, checkpoints } = windowsOver(consumer);
   await windows.deliver([record(1, 0), record(2, 10), record(3, 59), record(4, 60), record(5, 70)], 75);
   // The first window ended before the second's records came: its final invocation came first.
   expect(invocations.map((i) => [i.window, i.final, i.records])).toEqual([
@@ -77,15 +87,7 @@ test('records are cut into windows by when they were written; each window ends w
 
 test('a failed invocation leaves the state as it was: its retry, bisected, starts from the same state', async () => {
   const { consumer, invocations } = summing({ failOnce: 3 });
-  const windows = new ShardWindows(
-    'shard-1',
-    'arn:stream',
-    60,
-    settings,
-    consumer,
-    async () => undefined,
-    () => {},
-  );
+  const { windows } = windowsOver(consumer);
   await windows.deliver(
     [1, 2, 3, 4].map((n) => record(n, 5)),
     10,
@@ -103,19 +105,10 @@ test('a failed invocation leaves the state as it was: its retry, bisected, start
 
 test('a final invocation that fails is tried again, and the checkpoint waits for it', async () => {
   let finals = 0;
-  const checkpoints: string[] = [];
-  const windows = new ShardWindows(
-    'shard-1',
-    'arn:stream',
-    60,
-    settings,
-    async (event) => {
-      if (event.isFinalInvokeForWindow && ++finals === 1) throw new Error('the final write failed');
-      return { state: {} };
-    },
-    async () => undefined,
-    (s) => checkpoints.push(s),
-  );
+  const { windows, checkpoints } = windowsOver(async (event) => {
+    if (event.isFinalInvokeForWindow && ++finals === 1) throw new Error('the final write failed');
+    return { state: {} };
+  });
   await windows.deliver([record(1, 0)], 1);
   await windows.finishIfDue(60);
   expect(finals).toBe(2);
@@ -124,16 +117,7 @@ test('a final invocation that fails is tried again, and the checkpoint waits for
 
 test("with DynamoDB Local's stamps (to the minute), a record's window is chosen by when it was delivered within that minute", async () => {
   const { consumer, invocations } = summing();
-  const windows = new ShardWindows(
-    'shard-1',
-    'arn:stream',
-    30,
-    settings,
-    consumer,
-    async () => undefined,
-    () => undefined,
-    withinStampedMinute,
-  );
+  const { windows } = windowsOver(consumer, { seconds: 30, writtenAt: withinStampedMinute });
   // Written at 45 s, stamped 0 s: by its stamp alone its window [0, 30) would be over already.
   await windows.deliver([record(1, 0)], 45);
   expect(await windows.finishIfDue(45)).toBe(false);
