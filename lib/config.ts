@@ -5,7 +5,11 @@
  * or from a test. Every bad value is reported with the key, the value received and what is
  * allowed, and all of them are reported together.
  */
-import { DEFAULT_STATUS_SHARDS, STATUS_SHARDS_RANGE } from '../lambdas/model/table-design';
+import {
+  DEFAULT_STATUS_SHARDS,
+  DEFAULT_TARGET_UTILIZATION_PERCENT,
+  STATUS_SHARDS_RANGE,
+} from '../lambdas/model/table-design';
 import { BACKUP_KEYS, type RefusableKey, TARGET_PROFILES, type TargetProfile } from './targets';
 
 export const STAGES = ['dev', 'prod'] as const;
@@ -439,7 +443,7 @@ function readBilling(reader: Reader, stage: Stage, target: Target): BillingConfi
     mode,
     read: bounds('minReadCapacity', 'maxReadCapacity', { min: 5, max: 100 }),
     write: bounds('minWriteCapacity', 'maxWriteCapacity', { min: 5, max: 100 }),
-    targetUtilization: reader.integer('targetUtilization', { min: 20, max: 90 }, 70),
+    targetUtilization: reader.integer('targetUtilization', { min: 20, max: 90 }, DEFAULT_TARGET_UTILIZATION_PERCENT),
   };
 }
 

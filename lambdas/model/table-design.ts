@@ -120,5 +120,12 @@ export const LocalIndexes = {
 /** Number of write shards for order status unless the stage configuration says otherwise. */
 export const DEFAULT_STATUS_SHARDS = 4;
 
+/**
+ * The utilization provisioned capacity's autoscaling aims for, in percent, unless the stage
+ * configuration says otherwise (`targetUtilization`): also what the local console assumes when it
+ * prices a pattern on provisioned capacity.
+ */
+export const DEFAULT_TARGET_UTILIZATION_PERCENT = 70;
+
 /** Bounds for the shard count: one means unsharded; past this, readers fan out to too many queries. */
 export const STATUS_SHARDS_RANGE = { min: 1, max: 32 } as const;

@@ -6,11 +6,12 @@
  *
  * - On demand: every call bills its units; a month is `hoursPerMonth` hours of the rate.
  * - Provisioned: the table must hold capacity for the rate all month; autoscaling keeps use near
- *   its target utilization (the stage default, 70%), so the capacity held is the units per second
+ *   its target utilization (the stage default, DEFAULT_TARGET_UTILIZATION_PERCENT), so the capacity held is the units per second
  *   divided by the target. Fractions of a unit are kept: the figure is what the pattern adds to
  *   the capacity a table holds for all its patterns.
  */
 import type { DocumentedCapacity } from '../../lambdas/model/api-catalogue';
+import { DEFAULT_TARGET_UTILIZATION_PERCENT } from '../../lambdas/model/table-design';
 import type { DynamoDbPrices } from '../../lib/dynamodb-prices';
 
 /** The units DynamoDB bills for one call: the published rules' figure where it differs from what DynamoDB Local reports. */
@@ -37,7 +38,7 @@ export function monthlyCost(
   capacity: DocumentedCapacity,
   requestsPerSecond: number,
   prices: DynamoDbPrices,
-  targetUtilization = 0.7,
+  targetUtilization = DEFAULT_TARGET_UTILIZATION_PERCENT / 100,
 ): MonthlyCost {
   const units = billedUnits(capacity);
   const seconds = prices.hoursPerMonth * 3600;

@@ -4,6 +4,8 @@
  * the items returned, the capacity consumed beside the documented figure, and what the pattern
  * costs a month at a rate the user enters (on demand and provisioned, from the one price table).
  */
+
+import { DEFAULT_TARGET_UTILIZATION_PERCENT } from '../../../lambdas/model/table-design';
 import type { DynamoDbPrices } from '../../../lib/dynamodb-prices';
 import { monthlyCost } from '../cost';
 import type { CapturedRequest } from '../server/captured-requests';
@@ -111,7 +113,7 @@ function renderPattern(detail: HTMLElement, form: PatternForm, examples: Example
     fill(
       cost,
       `On demand: ${usd(c.onDemandUsd)} a month (${count(Math.round(c.readUnitsPerMonth))} read and ${count(Math.round(c.writeUnitsPerMonth))} write request units). `,
-      `Provisioned: ${usd(c.provisioned.usd)} a month for ${units(c.provisioned.readCapacityUnits)} RCU and ${units(c.provisioned.writeCapacityUnits)} WCU held at 70% utilization. `,
+      `Provisioned: ${usd(c.provisioned.usd)} a month for ${units(c.provisioned.readCapacityUnits)} RCU and ${units(c.provisioned.writeCapacityUnits)} WCU held at ${DEFAULT_TARGET_UTILIZATION_PERCENT}% utilization. `,
       h('span', { class: 'muted' }, `Prices: ${prices.region}, ${prices.date} (lib/dynamodb-prices.ts).`),
     );
   };
